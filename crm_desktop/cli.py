@@ -1,0 +1,296 @@
+"""The command line (DESIGN §11): a thin shell over the services the GUI uses too.
+
+Exit codes: 0 ok, 1 a user-facing error (one clear line on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from crm_desktop import __version__
+from crm_desktop.core.errors import CrmError, OperationCancelled, UserError
+
+log = logging.getLogger("crm_desktop.cli")
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(_jsonable(value), ensure_ascii=False, indent=None))
+
+
+class CliError(UserError):
+    """A user error found by the command line itself (bad combination of options …)."""
+
+
+# --------------------------------------------------------------------------- database
+
+
+def _resolve_url(args: argparse.Namespace) -> tuple[str, str | None]:
+    """(URL without password, password or None) from --database / --profile / the default."""
+    from crm_desktop.core import secrets
+    from crm_desktop.core.settings import load_settings, strip_password
+
+    if args.database:
+        url, password = strip_password(args.database)
+    else:
+        profile = load_settings().profile(args.profile)
+        url, password = strip_password(profile.url)
+    if password is None and url.startswith("postgres"):
+        from sqlalchemy.engine import make_url
+
+        user = make_url(url).username
+        password = secrets.get_password(secrets.secret_key(url, user))
+    return url, password
+
+
+def _with_database(args: argparse.Namespace, fn: Callable[[Any], T], *, create: bool = False) -> T:
+    from crm_desktop.services.database import open_database
+
+    url, password = _resolve_url(args)
+    db = open_database(url, password=password, create=create)
+    try:
+        with db.session_factory.begin() as session:
+            return fn(session)
+    finally:
+        db.dispose()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from crm_desktop.services.database import upgrade_database
+
+    url, password = _resolve_url(args)
+    result = upgrade_database(url, password=password)
+    if args.json:
+        _print_json(result)
+    elif result.changed:
+        print(f"{result.database}: schema upgraded to {result.revision}")
+    else:
+        print(f"{result.database}: schema already at {result.revision}, nothing to do")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crm_desktop.core.progress import ProgressState
+    from crm_desktop.services.demo import DEMO_PASSWORD, generate_demo
+
+    if args.customers < 0:
+        raise CliError("--customers must be 0 or more")
+    last = [0.0]
+
+    def on_report(done: int, total: int | None, _label: str | None) -> None:
+        now = time.monotonic()
+        if not args.json and sys.stderr.isatty() and (now - last[0] > 0.5 or done == total):
+            last[0] = now
+            print(f"\r{done:,}/{total or 0:,} customers", end="", file=sys.stderr, flush=True)
+
+    progress = ProgressState(on_report)
+    result = _with_database(
+        args,
+        lambda s: generate_demo(
+            s, customers=args.customers, seed=args.seed, language=args.language, progress=progress
+        ),
+        create=True,
+    )
+    if sys.stderr.isatty() and not args.json:
+        print(file=sys.stderr)
+    if args.json:
+        _print_json(result)
+    else:
+        rate = result.customers / result.elapsed_s if result.elapsed_s else 0
+        print(
+            f"Added {result.customers:,} customers, {result.contacts:,} contacts, "
+            f"{result.followups:,} follow-ups ({result.pool:,} in the public pool) in "
+            f"{result.elapsed_s:.1f} s ({rate:,.0f} customers/s)."
+        )
+        if result.users:
+            print(f"Created {result.users} demo users; their password is {DEMO_PASSWORD!r}.")
+    return 0
+
+
+def _read_new_password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password for the new user: ")
+        if first != getpass.getpass("Repeat the password: "):
+            raise CliError("The two passwords differ")
+        return first
+    return None
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.users import add_user
+
+    password = _read_new_password(args)
+    row = _with_database(
+        args,
+        lambda s: add_user(
+            s, login=args.login, display_name=args.name or args.login, role=args.role,
+            password=password, email=args.email, branch_code=args.branch, actor=SYSTEM,
+        ),
+    )
+    if args.json:
+        _print_json(row)
+    else:
+        print(f"Added {row.role} {row.login} ({row.display_name})")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from crm_desktop.services.users import list_users
+
+    rows = _with_database(args, lambda s: list_users(s))
+    if args.json:
+        _print_json({"users": rows})
+        return 0
+    print(f"{'login':<20} {'name':<20} {'role':<8} {'branch':<8} active")
+    for r in rows:
+        print(f"{r.login:<20} {r.display_name:<20} {r.role:<8} {r.branch or '-':<8} "
+              f"{'yes' if r.active else 'no'}")
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.users import disable_user
+
+    row = _with_database(args, lambda s: disable_user(s, args.login, actor=SYSTEM))
+    if args.json:
+        _print_json(row)
+    else:
+        print(f"Disabled {row.login}")
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    where = common.add_mutually_exclusive_group()
+    where.add_argument("--database", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST/DB")
+    where.add_argument("--profile", metavar="NAME", help="a connection profile from the settings")
+
+    parser = argparse.ArgumentParser(
+        prog="crm-desktop",
+        description="Desktop CRM: customer files, follow-ups, linked mail and PDF reports.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"crm-desktop {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log debug details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = sub.add_parser("db", help="create, migrate or copy a database", parents=[common])
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = db_sub.add_parser("upgrade", help="create or migrate the schema", parents=[common])
+    up.add_argument("--json", action="store_true")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="fill the database with realistic demo data", parents=[common])
+    demo.add_argument("--customers", type=int, default=1000, metavar="N")
+    demo.add_argument("--seed", type=int, default=20261122)
+    demo.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    users = sub.add_parser("users", help="manage users", parents=[common])
+    u_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = u_sub.add_parser("add", help="add a user", parents=[common])
+    add.add_argument("login")
+    add.add_argument("--name", help="display name (default: the login)")
+    add.add_argument("--role", choices=("sales", "manager", "admin"), default="sales")
+    add.add_argument("--email")
+    add.add_argument("--branch", metavar="CODE")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=cmd_users_add)
+    lst = u_sub.add_parser("list", help="list users", parents=[common])
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_users_list)
+    dis = u_sub.add_parser("disable", help="disable a user's login", parents=[common])
+    dis.add_argument("login")
+    dis.add_argument("--json", action="store_true")
+    dis.set_defaults(func=cmd_users_disable)
+    return parser
+
+
+def _merge_where(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    # --database / --profile may stand before or after the sub-command; argparse gives the
+    # sub-parser's default (None) precedence, so re-read the top-level value when needed.
+    for name in ("database", "profile"):
+        if getattr(args, name, None) is None:
+            flag = f"--{name}"
+            for i, item in enumerate(argv):
+                if item == flag and i + 1 < len(argv):
+                    setattr(args, name, argv[i + 1])
+                elif item.startswith(flag + "="):
+                    setattr(args, name, item.split("=", 1)[1])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _merge_where(args, argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        from crm_desktop.ui.app import run_gui
+
+        return run_gui(database=args.database, profile=args.profile)
+    try:
+        return int(args.func(args))
+    except OperationCancelled:
+        print("crm-desktop: cancelled; nothing was changed", file=sys.stderr)
+        return 1
+    except CrmError as exc:
+        print(f"crm-desktop: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("crm-desktop: interrupted; nothing was changed", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        log.debug("unexpected error", exc_info=True)
+        print(f"crm-desktop: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def main_gui() -> int:
+    """Entry point of the windowed launcher (no console on Windows)."""
+    from crm_desktop.ui.app import run_gui
+
+    return run_gui()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Layer package; see HOUSE_STYLE.md for what may import what."""

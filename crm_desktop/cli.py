@@ -96,6 +96,24 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_check(args: argparse.Namespace) -> int:
+    from crm_desktop.services.database import check_integrity, open_database
+
+    url, password = _resolve_url(args)
+    db = open_database(url, password=password)
+    try:
+        result = check_integrity(db)
+    finally:
+        db.dispose()
+    if args.json:
+        _print_json(result)
+    if not result.ok:
+        raise CliError(f"{result.database} is damaged (integrity check: {result.finding})")
+    if not args.json:
+        print(f"{result.database}: integrity ok ({result.elapsed_s:.1f} s)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.demo import DEMO_PASSWORD, generate_demo
@@ -153,8 +171,14 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     row = _with_database(
         args,
         lambda s: add_user(
-            s, login=args.login, display_name=args.name or args.login, role=args.role,
-            password=password, email=args.email, branch_code=args.branch, actor=SYSTEM,
+            s,
+            login=args.login,
+            display_name=args.name or args.login,
+            role=args.role,
+            password=password,
+            email=args.email,
+            branch_code=args.branch,
+            actor=SYSTEM,
         ),
     )
     if args.json:
@@ -167,14 +191,16 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 def cmd_users_list(args: argparse.Namespace) -> int:
     from crm_desktop.services.users import list_users
 
-    rows = _with_database(args, lambda s: list_users(s))
+    rows = _with_database(args, list_users)
     if args.json:
         _print_json({"users": rows})
         return 0
     print(f"{'login':<20} {'name':<20} {'role':<8} {'branch':<8} active")
     for r in rows:
-        print(f"{r.login:<20} {r.display_name:<20} {r.role:<8} {r.branch or '-':<8} "
-              f"{'yes' if r.active else 'no'}")
+        print(
+            f"{r.login:<20} {r.display_name:<20} {r.role:<8} {r.branch or '-':<8} "
+            f"{'yes' if r.active else 'no'}"
+        )
     return 0
 
 
@@ -196,7 +222,9 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_mutually_exclusive_group()
-    where.add_argument("--database", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST/DB")
+    where.add_argument(
+        "--database", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST/DB"
+    )
     where.add_argument("--profile", metavar="NAME", help="a connection profile from the settings")
 
     parser = argparse.ArgumentParser(
@@ -214,7 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--json", action="store_true")
     up.set_defaults(func=cmd_db_upgrade)
 
-    demo = sub.add_parser("demo", help="fill the database with realistic demo data", parents=[common])
+    chk = db_sub.add_parser(
+        "check", help="check the file's integrity (SQLite quick_check)", parents=[common]
+    )
+    chk.add_argument("--json", action="store_true")
+    chk.set_defaults(func=cmd_db_check)
+
+    demo = sub.add_parser(
+        "demo", help="fill the database with realistic demo data", parents=[common]
+    )
     demo.add_argument("--customers", type=int, default=1000, metavar="N")
     demo.add_argument("--seed", type=int, default=20261122)
     demo.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN")

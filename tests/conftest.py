@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -137,6 +136,8 @@ def _free_port() -> int:
 
 def _server_os_user() -> str | None:
     """The OS user that runs initdb/postgres; None when we are not root (run as ourselves)."""
+    import pwd  # POSIX only, like the server binaries looked for
+
     if os.geteuid() != 0:
         return None
     for name in (PG_SUPERUSER, FALLBACK_OS_USER):
@@ -204,6 +205,8 @@ def _start_cluster(bindir: Path) -> PgCluster:
     base = Path(tempfile.mkdtemp(prefix="crm-test-pg-"))
     data = base / "data"
     if os_user:
+        import pwd
+
         info = pwd.getpwnam(os_user)
         os.chown(base, info.pw_uid, info.pw_gid)
     _run_as(

@@ -47,5 +47,5 @@ class NotFound(UserError):
     """The thing asked for does not exist (or is not visible to the user)."""
 
 
-class OperationCancelled(CrmError):  # noqa: N818 - the name says what happened, as in HOUSE_STYLE
+class OperationCancelled(CrmError):
     """The user cancelled a running operation; everything it did is rolled back."""

@@ -3,6 +3,7 @@ callers must ask the user each time."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -55,7 +56,5 @@ def set_password(key: str, password: str) -> bool:
 def delete_password(key: str) -> None:
     if not keyring_available():
         return
-    try:
+    with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(SERVICE, key)
-    except keyring.errors.KeyringError:
-        pass

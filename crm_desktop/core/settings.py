@@ -44,7 +44,9 @@ class Settings:
             return self.profiles[name]
         if name == LOCAL_PROFILE:
             return Profile(LOCAL_PROFILE, paths.default_database_url())
-        raise UserError(f"No connection profile named {name!r} (known: {', '.join(self.profiles) or 'none'})")
+        raise UserError(
+            f"No connection profile named {name!r} (known: {', '.join(self.profiles) or 'none'})"
+        )
 
 
 def strip_password(url: str) -> tuple[str, str | None]:
@@ -57,7 +59,9 @@ def strip_password(url: str) -> tuple[str, str | None]:
         netloc = f"{parts.username}@{netloc}"
     if parts.port:
         netloc = f"{netloc}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), parts.password
+    return urlunsplit(
+        (parts.scheme, netloc, parts.path, parts.query, parts.fragment)
+    ), parts.password
 
 
 def settings_path(config_dir: Path | None = None) -> Path:
@@ -91,7 +95,8 @@ def save_settings(settings: Settings, config_dir: Path | None = None) -> None:
     path = settings_path(config_dir)
     data = {
         "profiles": {
-            p.name: {"url": strip_password(p.url)[0], "user": p.user} for p in settings.profiles.values()
+            p.name: {"url": strip_password(p.url)[0], "user": p.user}
+            for p in settings.profiles.values()
         },
         "default_profile": settings.default_profile,
         "language": settings.language,

@@ -22,9 +22,26 @@ def digits(text: str) -> str:
 # --------------------------------------------------------------------------- names
 
 _COMPANY_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团公司", "集团", "公司",
-    "companylimited", "coltd", "colimited", "limited", "ltd", "incorporated", "inc",
-    "corporation", "corp", "llc", "gmbh", "plc", "co",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团有限公司",
+    "集团公司",
+    "集团",
+    "公司",
+    "companylimited",
+    "coltd",
+    "colimited",
+    "limited",
+    "ltd",
+    "incorporated",
+    "inc",
+    "corporation",
+    "corp",
+    "llc",
+    "gmbh",
+    "plc",
+    "co",
 )
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -70,6 +87,19 @@ def char_readings(ch: str) -> tuple[str, ...]:
     return cached
 
 
+_Unit = tuple[tuple[str, ...], tuple[str, ...]]  # (full readings, distinct initials)
+_UNITS: dict[str, _Unit] = {}
+
+
+def _cjk_unit(ch: str) -> _Unit:
+    unit = _UNITS.get(ch)
+    if unit is None:
+        readings = char_readings(ch)
+        unit = (readings, tuple(dict.fromkeys(r[0] for r in readings if r)))
+        _UNITS[ch] = unit
+    return unit
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, each a space-separated list of variants.
 
@@ -77,27 +107,36 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     swaps in another reading of one polyphonic character (重庆: zhongqing, chongqing), bounded
     to MAX_PINYIN_VARIANTS. Latin words keep their letters (full) and first letter (initials).
     """
-    units: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # (full readings, initials)
+    fulls: list[tuple[str, ...]] = []
+    inits: list[tuple[str, ...]] = []
     word_start = True
     for ch in fold(name):
         if _is_cjk(ch):
-            readings = char_readings(ch)
-            units.append((readings, tuple(dict.fromkeys(r[0] for r in readings if r))))
+            readings, firsts = _cjk_unit(ch)
+            fulls.append(readings)
+            inits.append(firsts)
             word_start = True
         elif ch.isalnum():
-            units.append(((ch,), (ch,) if word_start else ("",)))
+            fulls.append((ch,))
+            if word_start:
+                inits.append((ch,))
             word_start = False
         else:
             word_start = True
-    return _variants([u[0] for u in units]), _variants([u[1] for u in units])
+    return _variants(fulls), _variants(inits)
 
 
 def _variants(units: list[tuple[str, ...]]) -> str:
     primary = [u[0] for u in units]
-    out: dict[str, None] = {"".join(primary): None}
-    for i, unit in enumerate(units):
-        for alt in unit[1:]:
+    first = "".join(primary)
+    polyphonic = [i for i, u in enumerate(units) if len(u) > 1]
+    if not polyphonic:
+        return first
+    out: dict[str, None] = {first: None}
+    for i in polyphonic:
+        head, tail = "".join(primary[:i]), "".join(primary[i + 1 :])
+        for alt in units[i][1:]:
             if len(out) >= MAX_PINYIN_VARIANTS:
                 return " ".join(out)
-            out.setdefault("".join(primary[:i]) + alt + "".join(primary[i + 1 :]), None)
+            out.setdefault(head + alt + tail, None)
     return " ".join(out)

@@ -26,15 +26,43 @@ from crm_desktop.core.errors import DatabaseError
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BEGIN_OPTION = "crm_sqlite_begin"
 NETWORK_FILESYSTEMS = frozenset(
     {
-        "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph",
-        "glusterfs", "fuse.glusterfs", "fuse.sshfs", "sshfs", "davfs", "fuse.davfs2", "lustre",
-        "gpfs", "fuse.rclone", "fuse.s3fs",
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "ncpfs",
+        "afs",
+        "9p",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "fuse.sshfs",
+        "sshfs",
+        "davfs",
+        "fuse.davfs2",
+        "lustre",
+        "gpfs",
+        "fuse.rclone",
+        "fuse.s3fs",
     }
 )
-CLOUD_SYNC_FOLDERS = ("onedrive", "dropbox", "google drive", "googledrive", "icloud drive",
-                      "iclouddrive", "坚果云", "百度网盘", "baiduyun")
+CLOUD_SYNC_FOLDERS = (
+    "onedrive",
+    "dropbox",
+    "google drive",
+    "googledrive",
+    "icloud drive",
+    "iclouddrive",
+    "坚果云",
+    "百度网盘",
+    "baiduyun",
+)
 DRIVE_REMOTE = 4  # GetDriveTypeW's answer for a mapped network drive
 SHARED_MODE_HINT = (
     "SQLite files must not live on a network drive: its locking is unsafe there and the file can "
@@ -90,7 +118,7 @@ def _mount_fstype(path: PurePath, mounts: str) -> str | None:
         # /proc/mounts escapes spaces and other bytes as octal (\040).
         mount_point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), parts[1])
         mp = mount_point.rstrip("/") or "/"
-        inside = mp == "/" or target == mp or target.startswith(mp + "/")
+        inside = mp in ("/", target) or target.startswith(mp + "/")
         if inside and (best is None or len(mp) > best[0]):
             best = (len(mp), parts[2])
     return best[1] if best else None
@@ -120,7 +148,9 @@ def check_sqlite_location(
         unc = raw.startswith(("\\\\", "//")) and not raw.startswith(("\\\\?\\", "\\\\.\\"))
         unc = unc or raw.upper().startswith("\\\\?\\UNC\\")
         if unc:
-            return LocationCheck(refused=f"{raw} is on a network share (UNC path). {SHARED_MODE_HINT}")
+            return LocationCheck(
+                refused=f"{raw} is on a network share (UNC path). {SHARED_MODE_HINT}"
+            )
         if win.drive:
             get_type = drive_type or _windows_drive_type
             if get_type(win.drive + "\\") == DRIVE_REMOTE:
@@ -172,7 +202,19 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front (BEGIN IMMEDIATE), waiting up to busy_timeout
+        # for another writer; a deferred transaction that reads, then writes after someone
+        # else committed fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT).
+        if conn.get_execution_options().get(SQLITE_BEGIN_OPTION) == "immediate":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def writer_engine(engine: Engine) -> Engine:
+    """The same engine whose transactions start as writers (BEGIN IMMEDIATE on SQLite; no
+    difference on PostgreSQL)."""
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "immediate"})
 
 
 def create_db_engine(url: str | URL, *, password: str | None = None, echo: bool = False) -> Engine:
@@ -229,7 +271,9 @@ def translate_open_error(exc: BaseException, url: URL) -> DatabaseError:
                 f"{url.database} is damaged ({message}). Restore it from a backup."
             )
         if "unable to open" in message:
-            return DatabaseError(f"Cannot open {url.database}: the folder is missing or not writable")
+            return DatabaseError(
+                f"Cannot open {url.database}: the folder is missing or not writable"
+            )
         return DatabaseError(f"Cannot open {label}: {message}")
     if isinstance(exc, OperationalError) or isinstance(orig, Exception):
         low = message.lower()

@@ -41,7 +41,15 @@ NAMING_CONVENTION = {
 ROLES = ("sales", "manager", "admin")
 CUSTOMER_KINDS = ("company", "individual")
 CUSTOMER_STATUSES = ("prospect", "active", "dormant", "lost")
-CUSTOMER_SOURCES = ("visit", "exhibition", "email_campaign", "website", "phone", "referral", "other")
+CUSTOMER_SOURCES = (
+    "visit",
+    "exhibition",
+    "email_campaign",
+    "website",
+    "phone",
+    "referral",
+    "other",
+)
 FOLLOWUP_KINDS = ("call", "visit", "meeting", "email", "wechat", "other")
 FOLLOWUP_STATUSES = ("done", "planned", "cancelled")
 FOLLOWUP_OUTCOMES = ("positive", "neutral", "negative", "won", "lost")
@@ -81,8 +89,8 @@ class Versioned(Timestamped):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy's declared_attr signature
-        return {"version_id_col": cls.version}  # type: ignore[attr-defined]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
 
 
 class SoftDeleted:
@@ -183,7 +191,9 @@ class Customer(IdMixin, Versioned, SoftDeleted, Base):
     name_initials: Mapped[str] = mapped_column(String(300), default="")
     phone_digits: Mapped[str] = mapped_column(String(200), default="")  # all phones, digits only
     email_norm: Mapped[str] = mapped_column(String(320), default="")
-    search_text: Mapped[str] = mapped_column(Text, default="")  # folded haystack for substring search
+    search_text: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # folded haystack for substring search
 
     grade: Mapped[Grade | None] = relationship()
     region: Mapped[Region | None] = relationship()
@@ -196,7 +206,9 @@ class Contact(IdMixin, Versioned, SoftDeleted, Base):
     __tablename__ = "contact"
     __table_args__ = (Index("ix_contact_email_norm", "email_norm"),)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))
     department: Mapped[str | None] = mapped_column(String(200))
@@ -233,7 +245,9 @@ class Followup(IdMixin, Versioned, SoftDeleted, Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str | None] = mapped_column(String(20))
     lost_reason: Mapped[str | None] = mapped_column(String(300))
-    email_id: Mapped[int | None] = mapped_column(ForeignKey("email_message.id", ondelete="SET NULL"))
+    email_id: Mapped[int | None] = mapped_column(
+        ForeignKey("email_message.id", ondelete="SET NULL")
+    )
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -290,7 +304,9 @@ class EmailMessage(IdMixin, Timestamped, SoftDeleted, Base):
     body_html: Mapped[str | None] = mapped_column(Text)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed original bytes
     size: Mapped[int] = mapped_column(Integer, default=0)
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("mail_account.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mail_account.id", ondelete="SET NULL")
+    )
     folder: Mapped[str | None] = mapped_column(String(500))
     uid: Mapped[int | None] = mapped_column(BigInteger)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))

@@ -19,5 +19,7 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     session.add(
-        AuditLog(actor=actor.login, action=action, entity=entity, entity_id=entity_id, detail=detail)
+        AuditLog(
+            actor=actor.login, action=action, entity=entity, entity_id=entity_id, detail=detail
+        )
     )

@@ -43,9 +43,10 @@ def set_setting(session: Session, key: str, value: Any) -> None:
 def company_info(session: Session) -> CompanyInfo:
     name = get_setting(session, COMPANY_NAME)
     users = session.scalar(select(func.count()).select_from(AppUser)) or 0
-    admins = session.scalar(
-        select(func.count()).select_from(AppUser).where(AppUser.role == "admin")
-    ) or 0
+    admins = (
+        session.scalar(select(func.count()).select_from(AppUser).where(AppUser.role == "admin"))
+        or 0
+    )
     return CompanyInfo(
         name=name,
         language=str(get_setting(session, COMPANY_LANGUAGE, "zh_CN")),
@@ -54,16 +55,25 @@ def company_info(session: Session) -> CompanyInfo:
     )
 
 
-def seed_defaults(session: Session, language: str = "zh_CN", *, demo_branches: bool = False) -> None:
+def seed_defaults(
+    session: Session, language: str = "zh_CN", *, demo_branches: bool = False
+) -> None:
     """Insert default grades, the region tree and branches that are missing (idempotent)."""
     zh = language.startswith("zh")
     have_grades = set(session.scalars(select(Grade.code)))
-    for sort, (code, zh_name, en_name, color, reclaim, warn, dormant) in enumerate(seed_data.GRADES):
+    for sort, (code, zh_name, en_name, color, reclaim, warn, dormant) in enumerate(
+        seed_data.GRADES
+    ):
         if code not in have_grades:
             session.add(
                 Grade(
-                    code=code, name=zh_name if zh else en_name, color=color, sort=sort,
-                    reclaim_days=reclaim, warn_days=warn, dormant_days=dormant,
+                    code=code,
+                    name=zh_name if zh else en_name,
+                    color=color,
+                    sort=sort,
+                    reclaim_days=reclaim,
+                    warn_days=warn,
+                    dormant_days=dormant,
                 )
             )
     have_regions = set(session.scalars(select(Region.code)))

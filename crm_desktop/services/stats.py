@@ -26,10 +26,14 @@ def database_counts(session: Session) -> DatabaseCounts:
     live = Customer.deleted_at.is_(None)
     return DatabaseCounts(
         customers=count(select(func.count()).select_from(Customer).where(live)),
-        contacts=count(select(func.count()).select_from(Contact).where(Contact.deleted_at.is_(None))),
+        contacts=count(
+            select(func.count()).select_from(Contact).where(Contact.deleted_at.is_(None))
+        ),
         followups=count(
             select(func.count()).select_from(Followup).where(Followup.deleted_at.is_(None))
         ),
         users=count(select(func.count()).select_from(AppUser).where(AppUser.active.is_(True))),
-        pool=count(select(func.count()).select_from(Customer).where(live, Customer.owner_id.is_(None))),
+        pool=count(
+            select(func.count()).select_from(Customer).where(live, Customer.owner_id.is_(None))
+        ),
     )

@@ -11,7 +11,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crm_desktop.core.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
+from crm_desktop.core.errors import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from crm_desktop.db.models import ROLES, AppUser, Branch
 from crm_desktop.db.types import utcnow
 from crm_desktop.services import audit
@@ -94,7 +99,9 @@ def add_user(
             {"login": "invalid login"},
         )
     if role not in ROLES:
-        raise ValidationError(f"Unknown role {role!r} (use {', '.join(ROLES)})", {"role": "unknown"})
+        raise ValidationError(
+            f"Unknown role {role!r} (use {', '.join(ROLES)})", {"role": "unknown"}
+        )
     if not display_name.strip():
         raise ValidationError("A display name is required", {"display_name": "required"})
     exists = session.scalar(select(func.count()).select_from(AppUser).where(AppUser.login == login))

@@ -13,13 +13,20 @@ import pytest
 from crm_desktop import __version__
 
 
-def crm(*args: str, stdin: str | None = None, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def crm(
+    *args: str, stdin: str | None = None, home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     if home is not None:
         env["CRM_DESKTOP_HOME"] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "crm_desktop.cli", *args],
-        input=stdin, capture_output=True, text=True, timeout=240, env=env, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        check=False,
     )
 
 
@@ -42,8 +49,22 @@ def test_upgrade_creates_then_is_a_noop_then_demo_and_users_work(empty_db_url: s
     result = json.loads(demo.stdout)
     assert result["customers"] == 1000 and result["contacts"] >= 1000
 
-    add = crm("users", "add", "zhao.min", "--name", "赵敏", "--role", "manager", "--branch", "SH",
-              "--password-stdin", "--json", "--database", empty_db_url, stdin="long-enough-pw\n")
+    add = crm(
+        "users",
+        "add",
+        "zhao.min",
+        "--name",
+        "赵敏",
+        "--role",
+        "manager",
+        "--branch",
+        "SH",
+        "--password-stdin",
+        "--json",
+        "--database",
+        empty_db_url,
+        stdin="long-enough-pw\n",
+    )
     assert add.returncode == 0, add.stderr
     assert json.loads(add.stdout)["branch"] == "SH"
 
@@ -80,8 +101,10 @@ def test_a_file_that_is_not_a_crm_database_gives_one_clear_line(tmp_path: Path) 
     _assert_one_clear_line(out, "not a crm-desktop database")
     # …and upgrading it refuses too instead of writing into it.
     before = bogus.read_bytes()
-    _assert_one_clear_line(crm("db", "upgrade", "--database", "sqlite:///" + bogus.as_posix()),
-                           "not a crm-desktop database")
+    _assert_one_clear_line(
+        crm("db", "upgrade", "--database", "sqlite:///" + bogus.as_posix()),
+        "not a crm-desktop database",
+    )
     assert bogus.read_bytes() == before
 
 
@@ -124,3 +147,21 @@ def test_wrong_password_gives_one_clear_line(pg_admin_url: str, pg_url: str) -> 
     url = pg_url.replace("postgres@", "cli_wrong_pw:not-the-right-one@", 1)
     out = crm("users", "list", "--database", url)
     _assert_one_clear_line(out, "Wrong user name or password")
+
+
+def test_db_check_passes_a_sound_file_and_fails_a_damaged_one(sqlite_url: str) -> None:
+    ok = crm("db", "check", "--json", "--database", sqlite_url)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["ok"] is True
+    # Fill the file, then overwrite pages in its middle.
+    demo = crm("demo", "--customers", "300", "--database", sqlite_url)
+    assert demo.returncode == 0, demo.stderr
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    size = path.stat().st_size
+    with path.open("r+b") as fh:
+        fh.seek((size // 4096 // 2) * 4096)
+        fh.write(b"\xde\xad\xbe\xef" * 4096)
+    bad = crm("db", "check", "--database", sqlite_url)
+    assert bad.returncode == 1
+    assert "damaged" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -9,6 +9,7 @@ import socket
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import insert, select, text
@@ -26,7 +27,9 @@ from crm_desktop.db.engine import (
     schema_state,
 )
 from crm_desktop.db.models import AppUser, AuditLog, Branch
-from tests.conftest import PgCluster
+
+if TYPE_CHECKING:
+    from tests.conftest import PgCluster
 
 
 @pytest.fixture

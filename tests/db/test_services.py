@@ -18,8 +18,8 @@ from crm_desktop.services.users import (
     actor_of,
     add_user,
     authenticate,
-    get_user,
     disable_user,
+    get_user,
     list_users,
     sign_in_shared,
 )
@@ -43,8 +43,12 @@ def single_db(sqlite_url: str):
 def _init(db: Database) -> None:
     with db.session_factory.begin() as s:
         initialize_company(
-            s, company_name="华东机械有限公司", language="zh_CN",
-            admin_login="admin", admin_name="管理员", admin_password="correct-horse",
+            s,
+            company_name="华东机械有限公司",
+            language="zh_CN",
+            admin_login="admin",
+            admin_name="管理员",
+            admin_password="correct-horse",
         )
 
 
@@ -55,9 +59,16 @@ def test_first_run_names_the_company_and_seeds_the_region_tree(db: Database) -> 
     with db.session_factory.begin() as s:
         info = company_info(s)
         assert info.initialized and info.name == "华东机械有限公司"
-        assert [g.code for g in s.scalars(select(Grade).order_by(Grade.sort))] == ["A", "B", "C", "D"]
+        assert [g.code for g in s.scalars(select(Grade).order_by(Grade.sort))] == [
+            "A",
+            "B",
+            "C",
+            "D",
+        ]
         nanjing = s.scalar(select(Region).where(Region.name == "南京"))
-        assert nanjing is not None and nanjing.parent is not None and nanjing.parent.parent is not None
+        assert (
+            nanjing is not None and nanjing.parent is not None and nanjing.parent.parent is not None
+        )
         assert (nanjing.parent.name, nanjing.parent.parent.name) == ("江苏", "华东")
         regions = s.scalar(select(func.count()).select_from(Region))
         seed_defaults(s, "zh_CN")  # idempotent
@@ -67,8 +78,14 @@ def test_first_run_names_the_company_and_seeds_the_region_tree(db: Database) -> 
 def test_second_first_run_is_refused(db: Database) -> None:
     _init(db)
     with pytest.raises(ValidationError), db.session_factory.begin() as s:
-        initialize_company(s, company_name="X", language="en", admin_login="other",
-                           admin_name="O", admin_password="correct-horse")
+        initialize_company(
+            s,
+            company_name="X",
+            language="en",
+            admin_login="other",
+            admin_name="O",
+            admin_password="correct-horse",
+        )
 
 
 def test_admin_signs_in_with_the_right_password_only(single_db: Database) -> None:
@@ -77,9 +94,15 @@ def test_admin_signs_in_with_the_right_password_only(single_db: Database) -> Non
     with db.session_factory.begin() as s:
         actor = authenticate(s, "Admin", "correct-horse")
         assert actor.role == "admin" and actor.login == "admin"
-    with pytest.raises(AuthenticationFailed, match="Wrong login or password"), db.session_factory.begin() as s:
+    with (
+        pytest.raises(AuthenticationFailed, match="Wrong login or password"),
+        db.session_factory.begin() as s,
+    ):
         authenticate(s, "admin", "wrong-horse")
-    with pytest.raises(AuthenticationFailed, match="Wrong login or password"), db.session_factory.begin() as s:
+    with (
+        pytest.raises(AuthenticationFailed, match="Wrong login or password"),
+        db.session_factory.begin() as s,
+    ):
         authenticate(s, "nobody", "correct-horse")
 
 
@@ -87,7 +110,10 @@ def test_admin_signs_in_with_the_right_password_only(single_db: Database) -> Non
 def test_shared_sign_in_maps_the_database_login_to_its_user(pg_url: str) -> None:
     db = open_database(pg_url)
     try:
-        with pytest.raises(AuthenticationFailed, match="has no crm-desktop user"), db.session_factory.begin() as s:
+        with (
+            pytest.raises(AuthenticationFailed, match="has no crm-desktop user"),
+            db.session_factory.begin() as s,
+        ):
             sign_in_shared(s)
         with db.session_factory.begin() as s:
             add_user(s, login="postgres", display_name="DBA", role="admin", actor=SYSTEM)
@@ -122,8 +148,15 @@ def test_duplicate_login_is_refused_and_nothing_half_written(db: Database) -> No
 def test_disabled_user_cannot_sign_in_and_the_change_is_audited(db: Database) -> None:
     _init(db)
     with db.session_factory.begin() as s:
-        add_user(s, login="li.na", display_name="李娜", role="sales", password="long-enough",
-                 branch_code="HQ", actor=SYSTEM)
+        add_user(
+            s,
+            login="li.na",
+            display_name="李娜",
+            role="sales",
+            password="long-enough",
+            branch_code="HQ",
+            actor=SYSTEM,
+        )
     with db.session_factory.begin() as s:
         admin = actor_of(get_user(s, "admin"))
         row = disable_user(s, "li.na", actor=admin)
@@ -140,10 +173,15 @@ def test_disabled_user_cannot_sign_in_and_the_change_is_audited(db: Database) ->
 def test_the_last_active_admin_cannot_be_disabled(db: Database) -> None:
     _init(db)
     with db.session_factory.begin() as s:
-        add_user(s, login="boss", display_name="Boss", role="admin", password="long-enough", actor=SYSTEM)
+        add_user(
+            s, login="boss", display_name="Boss", role="admin", password="long-enough", actor=SYSTEM
+        )
     with db.session_factory.begin() as s:
         disable_user(s, "boss", actor=SYSTEM)
-    with pytest.raises(ValidationError, match="last active administrator"), db.session_factory.begin() as s:
+    with (
+        pytest.raises(ValidationError, match="last active administrator"),
+        db.session_factory.begin() as s,
+    ):
         disable_user(s, "admin", actor=SYSTEM)
 
 
@@ -155,29 +193,52 @@ def test_demo_data_is_consistent(db: Database) -> None:
     with db.session_factory.begin() as s:
         counts = database_counts(s)
         assert (counts.customers, counts.contacts, counts.followups) == (
-            400, result.contacts, result.followups)
+            400,
+            result.contacts,
+            result.followups,
+        )
         assert counts.pool == result.pool > 0
         # Every customer has a primary contact.
         no_primary = s.scalar(
-            select(func.count()).select_from(Customer).where(
-                ~select(Contact.id).where(Contact.customer_id == Customer.id,
-                                          Contact.is_primary.is_(True)).exists()))
+            select(func.count())
+            .select_from(Customer)
+            .where(
+                ~select(Contact.id)
+                .where(Contact.customer_id == Customer.id, Contact.is_primary.is_(True))
+                .exists()
+            )
+        )
         assert no_primary == 0
         # Pool customers have no owner but a pool date; owned ones the reverse.
-        bad_pool = s.scalar(select(func.count()).select_from(Customer).where(
-            (Customer.owner_id.is_(None)) != (Customer.pool_since.is_not(None))))
+        bad_pool = s.scalar(
+            select(func.count())
+            .select_from(Customer)
+            .where((Customer.owner_id.is_(None)) != (Customer.pool_since.is_not(None)))
+        )
         assert bad_pool == 0
         # last/next follow-up dates agree with the follow-ups themselves.
-        last = dict(s.execute(select(Followup.customer_id, func.max(Followup.happened_at))
-                              .where(Followup.status == "done").group_by(Followup.customer_id)).all())
-        nxt = dict(s.execute(select(Followup.customer_id, func.min(Followup.due_at))
-                             .where(Followup.status == "planned").group_by(Followup.customer_id)).all())
+        last = dict(
+            s.execute(
+                select(Followup.customer_id, func.max(Followup.happened_at))
+                .where(Followup.status == "done")
+                .group_by(Followup.customer_id)
+            ).all()
+        )
+        nxt = dict(
+            s.execute(
+                select(Followup.customer_id, func.min(Followup.due_at))
+                .where(Followup.status == "planned")
+                .group_by(Followup.customer_id)
+            ).all()
+        )
         for c in s.scalars(select(Customer)):
             assert c.last_followup_at == last.get(c.id)
             assert c.next_followup_at == nxt.get(c.id)
             assert c.name_norm and c.name_initials and c.search_text
             assert c.created_at <= now
-        chinese = s.scalar(select(func.count()).select_from(Customer).where(Customer.name.like("%公司")))
+        chinese = s.scalar(
+            select(func.count()).select_from(Customer).where(Customer.name.like("%公司"))
+        )
         assert chinese and chinese > 200
         # Demo salespeople can sign in (Single mode).
         if db.is_single_mode:
@@ -192,6 +253,32 @@ def test_demo_can_run_twice_and_ordinary_inserts_still_work(db: Database) -> Non
         s.add(Customer(name="新客户", name_norm="新客户"))
     with db.session_factory.begin() as s:
         assert s.scalar(select(func.count()).select_from(Customer)) == 101
+
+
+def test_demo_built_in_worker_processes_equals_demo_built_in_process(tmp_path) -> None:
+    now = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    names = []
+    for workers in (0, 2):
+        db = open_database(
+            "sqlite:///" + (tmp_path / f"w{workers}.sqlite3").as_posix(), create=True
+        )
+        try:
+            with db.session_factory.begin() as s:
+                generate_demo(s, customers=12_000, now=now, workers=workers)
+            with db.session_factory.begin() as s:
+                names.append(
+                    list(
+                        s.execute(
+                            select(Customer.id, Customer.name, Customer.owner_id).order_by(
+                                Customer.id
+                            )
+                        ).all()
+                    )
+                )
+        finally:
+            db.dispose()
+    assert len(names[0]) == 12_000
+    assert names[0] == names[1]
 
 
 def test_opening_a_missing_sqlite_file_says_how_to_create_it(tmp_path) -> None:

@@ -58,14 +58,18 @@ def no_keyring():
 
 
 def test_strip_password_removes_only_the_password() -> None:
-    url, password = strip_password("postgresql://wang:s3cr%40t@db.example.com:5433/crm?sslmode=verify-full")
+    url, password = strip_password(
+        "postgresql://wang:s3cr%40t@db.example.com:5433/crm?sslmode=verify-full"
+    )
     assert password == "s3cr%40t"
     assert url == "postgresql://wang@db.example.com:5433/crm?sslmode=verify-full"
     assert strip_password("sqlite:///C:/crm.sqlite3") == ("sqlite:///C:/crm.sqlite3", None)
 
 
 def test_saved_profiles_never_contain_a_password(tmp_path: Path) -> None:
-    settings = Settings(profiles={"office": Profile("office", "postgresql://li:topsecret@srv/crm", "li")})
+    settings = Settings(
+        profiles={"office": Profile("office", "postgresql://li:topsecret@srv/crm", "li")}
+    )
     save_settings(settings, tmp_path)
     text = (tmp_path / "settings.json").read_text(encoding="utf-8")
     assert "topsecret" not in text
@@ -87,7 +91,9 @@ def test_damaged_settings_file_is_set_aside(tmp_path: Path) -> None:
     assert (tmp_path / "settings.damaged.json").exists()
 
 
-def test_password_goes_to_the_keyring_and_nowhere_else(memory_keyring: MemoryKeyring, crm_home: Path) -> None:
+def test_password_goes_to_the_keyring_and_nowhere_else(
+    memory_keyring: MemoryKeyring, crm_home: Path
+) -> None:
     key = secrets.secret_key("postgresql://li@srv/crm", "li")
     assert secrets.set_password(key, "pa55word!") is True
     assert secrets.get_password(key) == "pa55word!"

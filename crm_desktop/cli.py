@@ -216,6 +216,67 @@ def cmd_users_disable(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_customers_search(args: argparse.Namespace) -> int:
+    from crm_desktop.services.database import open_database
+    from crm_desktop.services.search import search_customers
+
+    if args.limit < 1:
+        raise CliError("--limit must be 1 or more")
+    url, password = _resolve_url(args)
+    db = open_database(url, password=password)
+    try:
+        # A read: no write lock on SQLite, so a search runs beside an import.
+        with db.read_session_factory() as session:
+            result = search_customers(session, args.text, limit=args.limit)
+    finally:
+        db.dispose()
+    if args.json:
+        # The stable contract of DESIGN §11 / issue 3: exactly these keys.
+        _print_json(
+            {
+                "query": result.query,
+                "elapsed_ms": result.elapsed_ms,
+                "total": result.total,
+                "results": result.results,
+            }
+        )
+        return 0
+    more = "+" if result.capped else ""
+    print(
+        f"{len(result.results)} of {result.total}{more} customers for {result.query!r} "
+        f"({result.elapsed_ms:.1f} ms)"
+    )
+    if result.results:
+        header = ("id", "name", "grade", "region", "owner", "phone", "email")
+        rows = [
+            (
+                str(h.id),
+                h.name,
+                h.grade or "",
+                h.region or "",
+                h.owner or "(pool)",
+                h.phone or "",
+                h.email or "",
+            )
+            for h in result.results
+        ]
+        widths = [max(_display_width(r[i]) for r in (header, *rows)) for i in range(len(header))]
+        for row in (header, *rows):
+            print("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _display_width(text: str) -> int:
+    """Columns a string takes in a terminal: East Asian wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _display_width(text))
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -256,6 +317,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN")
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(func=cmd_demo)
+
+    customers = sub.add_parser("customers", help="find customers", parents=[common])
+    c_sub = customers.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
+    search = c_sub.add_parser(
+        "search",
+        help="find customers by name, pinyin, initials, contact, phone, email or address",
+        parents=[common],
+    )
+    search.add_argument("text", metavar="TEXT")
+    search.add_argument("--limit", type=int, default=50, metavar="N")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=cmd_customers_search)
 
     users = sub.add_parser("users", help="manage users", parents=[common])
     u_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)

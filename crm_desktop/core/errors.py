@@ -32,7 +32,12 @@ class PermissionDenied(UserError):
 
 
 class AuthenticationFailed(UserError):
-    """Wrong login or password, or a disabled user."""
+    """Wrong login or password, or a disabled user; ``reason`` says which, for the UI's
+    translated message: "wrong_credentials" | "disabled" | "no_app_user"."""
+
+    def __init__(self, message: str, reason: str = "wrong_credentials") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class ImportFileError(UserError):

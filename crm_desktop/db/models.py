@@ -161,6 +161,19 @@ class Customer(IdMixin, Versioned, SoftDeleted, Base):
         Index("ix_customer_name_initials", "name_initials"),
         Index("ix_customer_phone_digits", "phone_digits"),
         Index("ix_customer_email_norm", "email_norm"),
+        # Covering indexes of the million-row list (DESIGN §5): filtered_ids reads ids in sort
+        # order without touching the table (1M by name: 1.8 s → 0.3 s; region counts 2.2 s →
+        # 67 ms). Not partial: SQLite 3.40 then fell back to row lookups (6 s).
+        Index("ix_customer_list_name", "deleted_at", "name", "id", "owner_id", "branch_id"),
+        Index(
+            "ix_customer_list_created_at",
+            "deleted_at", "created_at", "id", "region_id", "owner_id", "branch_id",
+        ),
+        Index(
+            "ix_customer_list_grade_next",
+            "deleted_at", "grade_id", "next_followup_at", "id", "owner_id", "branch_id",
+        ),
+        Index("ix_customer_list_region", "deleted_at", "region_id", "owner_id", "branch_id"),
     )
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(300))
@@ -194,6 +207,8 @@ class Customer(IdMixin, Versioned, SoftDeleted, Base):
     search_text: Mapped[str] = mapped_column(
         Text, default=""
     )  # folded haystack for substring search
+    # Whole tokens: CJK bigrams, initials variants, name key and prefixes (search_sql.py).
+    search_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     grade: Mapped[Grade | None] = relationship()
     region: Mapped[Region | None] = relationship()

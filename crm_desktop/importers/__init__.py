@@ -1,1 +1,3 @@
-"""CSV/XLSX/vCard readers, encoding detection and column mapping (no DB, no Qt). Filled by the import issue."""
+"""CSV/XLSX/vCard readers, encoding detection and column mapping (no DB, no Qt).
+
+Filled by the import issue."""

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.core.errors import ValidationError
+from crm_desktop.core.progress import Progress
 from crm_desktop.db.models import AppUser, Branch, CompanySetting, Grade, Region
 from crm_desktop.services import audit, seed_data
 from crm_desktop.services.context import SYSTEM, Actor
@@ -134,3 +135,33 @@ def initialize_company(
     user = session.get(AppUser, row.id)
     assert user is not None
     return actor_of(user)
+
+
+def set_up_company(
+    session: Session,
+    *,
+    company_name: str,
+    language: str,
+    admin_login: str,
+    admin_name: str,
+    admin_password: str,
+    demo_customers: int = 0,
+    progress: Progress | None = None,
+) -> Actor:
+    """The first-run wizard's one operation: the company, its first administrator and,
+    optionally, demo data — all or nothing."""
+    actor = initialize_company(
+        session,
+        company_name=company_name,
+        language=language,
+        admin_login=admin_login,
+        admin_name=admin_name,
+        admin_password=admin_password,
+    )
+    if demo_customers > 0:
+        from crm_desktop.services.demo import generate_demo
+
+        generate_demo(
+            session, customers=demo_customers, language=language, progress=progress, actor=actor
+        )
+    return actor

@@ -10,7 +10,6 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_desktop.core.errors import DatabaseError
-from crm_desktop.db import migrate
 from crm_desktop.db.engine import (
     check_sqlite_location,
     create_db_engine,
@@ -21,6 +20,7 @@ from crm_desktop.db.engine import (
     translate_open_error,
     writer_engine,
 )
+from crm_desktop.db.revision import HEAD_REVISION, read_revision
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,8 @@ def open_database(
                     f"{describe_url(parsed)} has no crm-desktop schema yet. "
                     "Run 'crm-desktop db upgrade' to create it."
                 )
+            from crm_desktop.db import migrate
+
             migrate.upgrade(engine)
         else:
             _ensure_current(engine, upgrade=upgrade or create)
@@ -146,10 +148,13 @@ def open_database(
 
 
 def _ensure_current(engine: Engine, *, upgrade: bool) -> None:
-    current = migrate.current_revision(engine)
+    with engine.connect() as conn:
+        current = read_revision(conn)
+    if current == HEAD_REVISION:
+        return  # the usual case: no Alembic import on start-up
+    from crm_desktop.db import migrate
+
     head = migrate.head_revision()
-    if current == head:
-        return
     if current is not None and not migrate.is_known_revision(current):
         raise DatabaseError(
             f"{describe_url(engine.url)} was made by a newer crm-desktop (schema {current}); "
@@ -165,6 +170,8 @@ def _ensure_current(engine: Engine, *, upgrade: bool) -> None:
 
 def upgrade_database(url: str, *, password: str | None = None) -> UpgradeResult:
     """``crm-desktop db upgrade``: create or migrate the schema; a second run changes nothing."""
+    from crm_desktop.db import migrate
+
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,7 @@ from crm_desktop.db.models import (
     ImportBatch,
     Region,
 )
+from crm_desktop.db.search_sql import resume_search_sync, suspend_search_sync
 from crm_desktop.services import audit
 from crm_desktop.services.company import seed_defaults
 from crm_desktop.services.context import SYSTEM, Actor
@@ -292,6 +293,7 @@ CUSTOMER_COLUMNS = (
     "phone_digits",
     "email_norm",
     "search_text",
+    "search_keys",
 )
 CONTACT_COLUMNS = (
     "uuid",
@@ -326,6 +328,7 @@ FOLLOWUP_COLUMNS = (
 )
 OWNERSHIP_COLUMNS = ("customer_id", "from_user_id", "to_user_id", "reason", "note", "at", "by_id")
 PARALLEL_FROM = 20_000  # below this, worker processes cost more than they save
+SEARCH_REINDEX_FROM = 50_000  # from here, search indexes are built after the load, in one pass
 
 
 @dataclass(frozen=True)
@@ -520,6 +523,7 @@ def _build_batch(plan: _Plan, batch_no: int, n: int) -> _Batch:
                 keys["phone_digits"],
                 keys["email_norm"],
                 keys["search_text"],
+                keys["search_keys"],
             )
         )
         out.ownership.append((cid, None, owner_id, "create", "demo", created_s, plan.actor_id))
@@ -590,11 +594,13 @@ def generate_demo(
     progress: Progress | None = None,
     actor: Actor = SYSTEM,
     workers: int | None = None,
+    search_reindex_from: int = SEARCH_REINDEX_FROM,
 ) -> DemoResult:
     """Add ``customers`` demo customers with contacts and two years of follow-ups.
 
     The same seed and ``now`` give the same data, whether batches are built in this process
-    (``workers=0``) or in worker processes."""
+    (``workers=0``) or in worker processes. From ``search_reindex_from`` new customers (and
+    more than there were) the search indexes are rebuilt once after the load."""
     started = time.perf_counter()
     progress = progress or NullProgress()
     now = now or datetime.now(UTC)
@@ -633,6 +639,11 @@ def generate_demo(
         first_customer_id=_next_id(session, Base.metadata.tables["customer"]),
     )
     counts = {"customers": 0, "contacts": 0, "followups": 0, "pool": 0}
+    # Many new customers (more than there are): build the search indexes once at the end
+    # instead of updating them row by row.
+    reindex = customers >= search_reindex_from and customers >= plan.first_customer_id
+    if reindex:
+        suspend_search_sync(session.connection())
     progress.report(0, customers, "customers")
     for rows in _batches(plan, customers, workers):
         progress.check_cancelled()
@@ -645,6 +656,9 @@ def generate_demo(
         counts["followups"] += len(rows.followups)
         counts["pool"] += rows.pool
         progress.report(counts["customers"], customers, "customers")
+    if reindex:
+        progress.report(counts["customers"], customers, "search index")
+        resume_search_sync(session.connection())
 
     if not plan.sqlite:
         # Customer ids were given explicitly: move the sequence past them.

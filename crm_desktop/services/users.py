@@ -180,7 +180,9 @@ def authenticate(session: Session, login: str, password: str) -> Actor:
     except (VerificationError, InvalidHashError):
         raise failed from None
     if not user.active:
-        raise AuthenticationFailed("This login is disabled; ask an administrator")
+        raise AuthenticationFailed(
+            "This login is disabled; ask an administrator", reason="disabled"
+        )
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -205,9 +207,12 @@ def sign_in_shared(session: Session) -> Actor:
     user = session.scalar(select(AppUser).where(AppUser.login == login))
     if user is None:
         raise AuthenticationFailed(
-            f"The database login {login!r} has no crm-desktop user; ask an administrator"
+            f"The database login {login!r} has no crm-desktop user; ask an administrator",
+            reason="no_app_user",
         )
     if not user.active:
-        raise AuthenticationFailed("This login is disabled; ask an administrator")
+        raise AuthenticationFailed(
+            "This login is disabled; ask an administrator", reason="disabled"
+        )
     user.last_login_at = utcnow()
     return actor_of(user)

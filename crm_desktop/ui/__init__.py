@@ -1,1 +1,1 @@
-"""Layer package; see HOUSE_STYLE.md for what may import what."""
+"""The Qt user interface: the only layer that imports PySide6 (see HOUSE_STYLE.md)."""

@@ -66,7 +66,7 @@ def error_message_box(parent: QWidget | None, exc: BaseException) -> QMessageBox
             "Errors",
             "Something went wrong that crm-desktop did not expect: {error}\n\n"
             "Work interrupted by this error was not saved. The details were written to the "
-            "log in {folder}; please include that file when you report the problem."
+            "log in {folder}; please include that file when you report the problem.",
         ).format(error=f"{type(exc).__name__}: {exc}", folder=paths.log_dir())
     )
     box.setDetailedText(_details(exc))

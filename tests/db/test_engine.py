@@ -50,8 +50,13 @@ def fill_and_close(engine: Engine, rows: int = 3000) -> int:
         conn.execute(
             insert(Branch),
             [
-                {"name": f"{'Branch office ' * 10}{i}", "code": f"B{i:05d}", "version": 1,
-                 "created_at": now, "updated_at": now}
+                {
+                    "name": f"{'Branch office ' * 10}{i}",
+                    "code": f"B{i:05d}",
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for i in range(rows)
             ],
         )
@@ -106,9 +111,16 @@ def test_foreign_key_violation_is_refused(engine: Engine) -> None:
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(
             insert(AppUser).values(
-                login="ann", display_name="Ann", role="sales", branch_id=999_999, active=True,
-                can_export=False, must_change_password=False, version=1,
-                created_at=datetime.now(UTC), updated_at=datetime.now(UTC),
+                login="ann",
+                display_name="Ann",
+                role="sales",
+                branch_id=999_999,
+                active=True,
+                can_export=False,
+                must_change_password=False,
+                version=1,
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
             )
         )
 
@@ -188,8 +200,13 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(
 
 def add_audit_row(engine: Engine) -> int:
     with Session(engine) as session, session.begin():
-        row = AuditLog(actor="ann", action="export", entity="customer", entity_id=7,
-                       detail={"rows": 12, "file": "客户.csv"})
+        row = AuditLog(
+            actor="ann",
+            action="export",
+            entity="customer",
+            entity_id=7,
+            detail={"rows": 12, "file": "客户.csv"},
+        )
         session.add(row)
         session.flush()
         return row.id
@@ -200,8 +217,11 @@ def test_audit_log_accepts_inserts(engine: Engine) -> None:
 
     with Session(engine) as session:
         row = session.get_one(AuditLog, row_id)
-        assert (row.actor, row.action, row.detail) == ("ann", "export", {"rows": 12,
-                                                                         "file": "客户.csv"})
+        assert (row.actor, row.action, row.detail) == (
+            "ann",
+            "export",
+            {"rows": 12, "file": "客户.csv"},
+        )
 
 
 @pytest.mark.parametrize(

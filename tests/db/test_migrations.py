@@ -136,3 +136,10 @@ def test_revisions_apply_one_after_another_up_to_head(empty_engine: Engine) -> N
     assert revisions[-1] == migrate.head_revision()
     assert migrate.upgrade(empty_engine) is False
     migrate.check(empty_engine)
+
+
+def test_head_revision_constant_matches_the_newest_migration() -> None:
+    from crm_desktop.db import migrate
+    from crm_desktop.db.revision import HEAD_REVISION
+
+    assert migrate.head_revision() == HEAD_REVISION

@@ -16,9 +16,9 @@ target_metadata = Base.metadata
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    # Search side tables (FTS5 virtual tables and their shadows) are managed by hand-written
-    # migrations, not by the models.
-    return not (type_ == "table" and name is not None and name.startswith("search_"))
+    # Search side tables (FTS5 virtual tables and their shadows) and search indexes (pg_trgm,
+    # tsvector GIN) are managed by hand-written migrations (db/search_sql.py), not by the models.
+    return not (type_ in ("table", "index") and name is not None and name.startswith("search_"))
 
 
 def _configure(connection: Any) -> None:

@@ -1,0 +1,426 @@
+"""Start-up of the GUI: logging, crash dialog, QApplication, language, database, first-run
+wizard or sign-in, then the main window. Heavy modules are imported only when needed."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from crm_desktop import APP_AUTHOR, APP_NAME, __version__
+from crm_desktop.core import paths
+from crm_desktop.core.errors import CrmError
+from crm_desktop.core.settings import Settings, load_settings, strip_password
+from crm_desktop.services.context import Actor
+from crm_desktop.ui.i18n import Translations, choose_language
+
+if TYPE_CHECKING:
+    from crm_desktop.services.database import Database
+    from crm_desktop.ui.login import LoginDialog
+    from crm_desktop.ui.main_window import MainWindow
+    from crm_desktop.ui.ops import ErrorHandler, OpRunner
+    from crm_desktop.ui.wizard import FirstRunWizard
+
+log = logging.getLogger(__name__)
+
+LOG_FILE = "crm-desktop.log"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUPS = 5
+_T0 = time.perf_counter()
+
+
+def seconds_since_start() -> float:
+    """Seconds since the process started (Linux: from /proc; elsewhere: since this import)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            up = float(uptime.read().split()[0])
+        return up - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - _T0
+
+
+def setup_logging() -> logging.Handler:
+    """Log INFO and above to a rotating file in the user log folder (1 MB × 5); idempotent."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if getattr(handler, "crm_desktop_file_log", False):
+            return handler
+    handler = logging.handlers.RotatingFileHandler(
+        paths.log_dir() / LOG_FILE,
+        maxBytes=LOG_MAX_BYTES,
+        backupCount=LOG_BACKUPS,
+        encoding="utf-8",
+        delay=True,
+    )
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(threadName)s] %(name)s: %(message)s")
+    )
+    handler.crm_desktop_file_log = True  # type: ignore[attr-defined]
+    # Keep the console as quiet as it was while the file gets INFO.
+    for existing in root.handlers:
+        if existing.level == logging.NOTSET:
+            existing.setLevel(root.level or logging.WARNING)
+    root.addHandler(handler)
+    # Alembic narrates every start-up at INFO; only its warnings belong in the user's log.
+    alembic_log = logging.getLogger("alembic")
+    if alembic_log.level == logging.NOTSET:
+        alembic_log.setLevel(logging.WARNING)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    return handler
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the app's names and icon (or the existing one)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationVersion(__version__)
+    app.setApplicationDisplayName("crm-desktop")
+    app.setDesktopFileName(APP_NAME)
+    return app
+
+
+def resolve_target(
+    settings: Settings, database: str | None = None, profile: str | None = None
+) -> tuple[str, str | None, str | None]:
+    """(URL without password, password or None, login to pre-fill) for --database / --profile /
+    the default profile (the local SQLite file)."""
+    if database:
+        url, password = strip_password(database)
+        return url, password, None
+    chosen = settings.profile(profile)
+    url, password = strip_password(chosen.url)
+    return url, password, chosen.user
+
+
+def is_shared_url(url: str) -> bool:
+    return url.split(":", 1)[0].lower().startswith("postgres")
+
+
+def build_main_window(
+    db: Database,
+    actor: Actor,
+    settings: Settings,
+    *,
+    runner: OpRunner | None = None,
+    translations: Translations | None = None,
+    company_name: str | None = None,
+) -> MainWindow:
+    """The main window for a signed-in ``actor`` on ``db``, without any dialog (tests, tools)."""
+    from crm_desktop.ui.main_window import MainWindow
+    from crm_desktop.ui.ops import OpRunner
+
+    if translations is None:
+        translations = Translations()
+    own_runner = runner is None
+    window = MainWindow(
+        db=db,
+        actor=actor,
+        settings=settings,
+        runner=runner or OpRunner(db),
+        translations=translations,
+        company_name=company_name,
+    )
+    if own_runner:
+        window.runner.setParent(window)
+    return window
+
+
+class AppController(QObject):
+    """Walks from start-up to the main window without nested event loops: open the database,
+    then the first-run wizard or the sign-in dialog, then the main window."""
+
+    sig_main_window_shown = Signal(object)
+    """The main window is on screen; carries it."""
+
+    sig_stopped = Signal(int)
+    """Start-up ended without a main window (cancelled: 0, failed: 1); carries the exit code."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        translations: Translations,
+        database: str | None = None,
+        profile: str | None = None,
+        error_parent: QWidget | None = None,
+        error_handler: ErrorHandler | None = None,
+        quit_app: bool = True,
+        autologin: tuple[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self._autologin = autologin
+        self.settings = settings
+        self.translations = translations
+        self._database_arg = database
+        self._profile_arg = profile
+        self._error_parent = error_parent
+        self._quit_app = quit_app
+        self._error_handler = error_handler
+        self.db: Database | None = None
+        self.runner: OpRunner | None = None
+        self.wizard: FirstRunWizard | None = None
+        self.login_dialog: LoginDialog | None = None
+        self.main_window: MainWindow | None = None
+        self.company_name: str | None = None
+        self.exit_code = 0
+
+    # ----------------------------------------------------------------- steps
+
+    def start(self) -> bool:
+        """Begin; False when start-up failed at once (the message was shown)."""
+        try:
+            url, password, login = resolve_target(
+                self.settings, self._database_arg, self._profile_arg
+            )
+        except CrmError as exc:
+            self._fail(exc)
+            return False
+        if is_shared_url(url):
+            self._show_login(shared_url=url, initial_login=login, initial_password=password)
+            return True
+        from crm_desktop.services.database import open_database
+        from crm_desktop.ui.ops import OpRunner
+
+        try:
+            self.db = open_database(url, password=password, create=True, upgrade=True)
+        except CrmError as exc:
+            self._fail(exc)
+            return False
+        for warning in self.db.warnings:
+            log.warning("%s", warning)
+        self.runner = OpRunner(self.db, error_handler=self._error_handler)
+        self._check_company()
+        return True
+
+    def _check_company(self) -> None:
+        from crm_desktop.services.company import company_info
+
+        assert self.runner is not None
+        self.runner.op(None, company_info).read_only().on_success(self._on_company_info).on_failure(
+            self._on_start_failed
+        ).run()
+
+    def _on_company_info(self, info: object) -> None:
+        self.company_name = getattr(info, "name", None)
+        if getattr(info, "initialized", False) and self._autologin is not None:
+            self._sign_in_automatically(*self._autologin)
+        elif getattr(info, "initialized", False):
+            self._show_login()
+        else:
+            self._show_wizard()
+
+    def _sign_in_automatically(self, login: str, password: str) -> None:
+        """Sign in without the dialog (start-up benchmark, kiosk scripts); a wrong password
+        fails start-up with the usual message."""
+        from crm_desktop.services.users import authenticate
+
+        assert self.runner is not None
+        self.runner.op(None, authenticate, login=login, password=password).on_success(
+            self._show_main_window
+        ).on_failure(self._on_start_failed).run()
+        # As while the sign-in dialog waits for the user: import the main window meanwhile.
+        QTimer.singleShot(0, self._preload)
+
+    def _show_wizard(self) -> None:
+        from crm_desktop.ui.wizard import FirstRunWizard
+
+        assert self.runner is not None and self.db is not None
+        self.wizard = FirstRunWizard(
+            runner=self.runner,
+            settings=self.settings,
+            translations=self.translations,
+            database_label=self.db.label,
+        )
+        self.wizard.finished.connect(self._on_wizard_finished)
+        self.wizard.show()
+        log.info("first-run wizard shown after %.3f s", seconds_since_start())
+
+    @Slot(int)
+    def _on_wizard_finished(self, _result: int) -> None:
+        wizard = self.wizard
+        self.wizard = None
+        if wizard is None:
+            return
+        wizard.deleteLater()
+        if wizard.actor is None:
+            self._stop(0)
+            return
+        # The administrator just chose the password: asking for it again would only annoy.
+        self.company_name = wizard.company_page.name_edit.text().strip() or None
+        self._show_main_window(wizard.actor)
+
+    def _show_login(
+        self,
+        *,
+        shared_url: str | None = None,
+        initial_login: str | None = None,
+        initial_password: str | None = None,
+    ) -> None:
+        from crm_desktop.ui.login import LoginDialog
+
+        label = self.db.label if self.db is not None else self._shared_label(shared_url or "")
+        self.login_dialog = LoginDialog(
+            settings=self.settings,
+            database_label=label,
+            runner=self.runner if shared_url is None else None,
+            shared_url=shared_url,
+            company_name=self.company_name,
+            initial_login=initial_login,
+            initial_password=initial_password,
+        )
+        self.login_dialog.finished.connect(self._on_login_dialog_finished)
+        self.login_dialog.show()
+        log.info("sign-in shown after %.3f s", seconds_since_start())
+        # Import the main window while the user types.
+        QTimer.singleShot(0, self._preload)
+
+    @staticmethod
+    def _shared_label(url: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        return f"PostgreSQL {parts.hostname or 'localhost'}{parts.path}"
+
+    @staticmethod
+    def _preload() -> None:
+        import crm_desktop.ui.main_window  # noqa: F401
+
+    @Slot(int)
+    def _on_login_dialog_finished(self, _result: int) -> None:
+        dialog = self.login_dialog
+        self.login_dialog = None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if dialog.actor is None or dialog.database is None:
+            if dialog.database is not None and self.db is None:
+                dialog.database.dispose()
+            self._stop(0)
+            return
+        if self.db is None:  # Shared mode: the dialog opened the database
+            self.db = dialog.database
+            self.runner = dialog.runner
+            if self.runner is not None:
+                self.runner.setParent(None)
+        self._show_main_window(dialog.actor)
+
+    def _show_main_window(self, actor: Actor) -> None:
+        assert self.db is not None
+        window = build_main_window(
+            self.db,
+            actor,
+            self.settings,
+            runner=self.runner,
+            translations=self.translations,
+            company_name=self.company_name,
+        )
+        self.main_window = window
+        window.show()
+        QApplication.setQuitOnLastWindowClosed(True)
+        log.info("main window shown after %.3f s", seconds_since_start())
+        self.sig_main_window_shown.emit(window)
+
+    # ----------------------------------------------------------------- failures
+
+    def _on_start_failed(self, exc: BaseException) -> None:
+        self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        log.error("start-up failed: %s", exc)
+        if self._error_handler is not None:
+            self._error_handler(self._error_parent, exc)
+        else:
+            from crm_desktop.ui.errors import show_error
+
+            show_error(self._error_parent, exc)
+        self._stop(1)
+
+    def _stop(self, code: int) -> None:
+        self.exit_code = code
+        self.sig_stopped.emit(code)
+        app = QApplication.instance()
+        if app is not None and self._quit_app:
+            app.exit(code)
+
+    def close(self) -> None:
+        """Release the database (after the event loop ended)."""
+        if self.runner is not None:
+            self.runner.shutdown()
+        if self.db is not None:
+            self.db.dispose()
+            self.db = None
+
+
+def _exit_after_paint(app: QApplication, window: QWidget) -> None:
+    # show() posts the expose and paint events; a zero timer runs after they were handled.
+    def done() -> None:
+        window.repaint()  # make sure at least one complete paint happened
+        print(f"main window painted after {seconds_since_start():.3f} s", flush=True)
+        app.exit(0)
+
+    QTimer.singleShot(0, done)
+
+
+def run_gui(
+    database: str | None = None,
+    profile: str | None = None,
+    argv: list[str] | None = None,
+    *,
+    autologin: tuple[str, str] | None = None,
+    exit_when_shown: bool = False,
+) -> int:
+    """Run the GUI; returns the process exit code (0 ok or cancelled, 1 failed to start).
+
+    ``autologin`` (login, password) skips the sign-in dialog; ``exit_when_shown`` prints
+    ``main window painted after X s`` (from process start) once the main window has been
+    painted, and quits — both for bench/startup.py.
+    """
+    from crm_desktop.ui.errors import install_excepthook
+    from crm_desktop.ui.style import apply_style
+
+    setup_logging()
+    install_excepthook()
+    log.info("crm-desktop %s starting (pid %d)", __version__, os.getpid())
+    app = create_application(argv)
+    from crm_desktop.ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
+    settings = load_settings()
+    translations = Translations(app)
+    translations.apply(choose_language(settings.language))
+    apply_style(app)
+    controller = AppController(
+        settings=settings,
+        translations=translations,
+        database=database,
+        profile=profile,
+        autologin=autologin,
+    )
+    if exit_when_shown:
+        controller.sig_main_window_shown.connect(lambda window: _exit_after_paint(app, window))
+    try:
+        if not controller.start():
+            return 1
+        code = app.exec()
+        return controller.exit_code if controller.main_window is None else code
+    except Exception as exc:  # start-up code outside the event loop
+        QMessageBox.critical(None, "crm-desktop", f"{type(exc).__name__}: {exc}")
+        log.exception("start-up crashed")
+        return 1
+    finally:
+        controller.close()

@@ -1,0 +1,539 @@
+"""The main window: navigation on the left, one page per area, status bar with database and user."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.core.settings import Settings, save_settings
+from crm_desktop.services.context import Actor
+from crm_desktop.ui.customers_page import CustomersPage
+from crm_desktop.ui.icons import app_icon, app_pixmap, line_icon, line_pixmap
+from crm_desktop.ui.style import scaled_font
+from crm_desktop.ui.widgets import ElidedLabel, EmptyState, PageHeader
+
+if TYPE_CHECKING:
+    from crm_desktop.services.database import Database
+    from crm_desktop.ui.i18n import Translations
+    from crm_desktop.ui.ops import OpRunner
+
+log = logging.getLogger(__name__)
+
+PAGE_KEYS: tuple[str, ...] = ("customers", "today", "mail", "reports", "admin")
+GEOMETRY_KEY = "main_window"
+DEFAULT_SIZE = QSize(1200, 750)
+SIDEBAR_WIDTH = 220
+
+
+@dataclass(frozen=True)
+class PageText:
+    title: str
+    subtitle: str
+    headline: str
+    body: str
+    hint: str
+
+
+def role_label(role: str) -> str:
+    """The role as users call it (GLOSSARY: 销售 / 经理 / 管理员)."""
+    labels = {
+        "sales": QCoreApplication.translate("MainWindow", "Salesperson"),
+        "manager": QCoreApplication.translate("MainWindow", "Manager"),
+        "admin": QCoreApplication.translate("MainWindow", "Administrator"),
+    }
+    return labels.get(role, role)
+
+
+def page_text(key: str, actor: Actor) -> PageText:
+    """The words of one page, in the current language."""
+    if key == "customers":
+        # The Customers page has its own empty states (customers_page.py).
+        return PageText(
+            QCoreApplication.translate("MainWindow", "Customers"),
+            QCoreApplication.translate(
+                "MainWindow", "Every customer file of the company, graded and placed by region."
+            ),
+            "",
+            "",
+            "",
+        )
+    if key == "today":
+        return PageText(
+            QCoreApplication.translate("MainWindow", "Today"),
+            QCoreApplication.translate(
+                "MainWindow", "Follow-ups due today and overdue, so that nothing slips."
+            ),
+            QCoreApplication.translate("MainWindow", "Your follow-up agenda is on its way"),
+            QCoreApplication.translate(
+                "MainWindow",
+                "This page will list every planned call, visit and meeting that is due or "
+                "overdue, and a reminder will pop up when one falls due while crm-desktop is "
+                "open.",
+            ),
+            QCoreApplication.translate(
+                "MainWindow",
+                "Follow-ups already in the database, demo data included, will show up here as "
+                "soon as the page is ready; nothing needs to be prepared.",
+            ),
+        )
+    if key == "mail":
+        return PageText(
+            QCoreApplication.translate("MainWindow", "Mail"),
+            QCoreApplication.translate(
+                "MainWindow",
+                "Customer email kept with the company, linked to the right customer and contact.",
+            ),
+            QCoreApplication.translate("MainWindow", "Linked mail is coming soon"),
+            QCoreApplication.translate(
+                "MainWindow",
+                "You will sync IMAP accounts, import .eml, .msg and .mbox files, and read each "
+                "customer's mail in its file. Messages that match no customer wait in the "
+                "unlinked queue until someone links them.",
+            ),
+            QCoreApplication.translate(
+                "MainWindow", "Until then, keep using your mail program as usual."
+            ),
+        )
+    if key == "reports":
+        return PageText(
+            QCoreApplication.translate("MainWindow", "Reports"),
+            QCoreApplication.translate(
+                "MainWindow", "PDF reports with the company header, ready to print."
+            ),
+            QCoreApplication.translate("MainWindow", "Reports are in preparation"),
+            QCoreApplication.translate(
+                "MainWindow",
+                "Customer roster by grade and region, follow-up activity per salesperson, "
+                "overdue follow-ups, dormant customers, customer profile sheets, handover "
+                "reports and a dashboard: previewed here and printed in one click.",
+            ),
+            QCoreApplication.translate(
+                "MainWindow", "Every print and export will be recorded in the audit log."
+            ),
+        )
+    if key == "admin":
+        hint = (
+            QCoreApplication.translate(
+                "MainWindow",
+                "Meanwhile manage users from the command line: "
+                "<code>crm-desktop users add LOGIN --role sales</code>, "
+                "<code>crm-desktop users list</code> and "
+                "<code>crm-desktop users disable LOGIN</code>.",
+            )
+            if actor.is_admin
+            else QCoreApplication.translate(
+                "MainWindow",
+                "Only administrators can change these settings; ask yours when something "
+                "needs to change.",
+            )
+        )
+        return PageText(
+            QCoreApplication.translate("MainWindow", "Admin"),
+            QCoreApplication.translate(
+                "MainWindow", "Users, branches, regions, grades and public-pool rules."
+            ),
+            QCoreApplication.translate(
+                "MainWindow", "Administration screens come in the next releases"
+            ),
+            QCoreApplication.translate(
+                "MainWindow",
+                "Here administrators will add and disable users, hand a departing salesperson's "
+                "customers over to colleagues or the public pool, and edit branches, regions, "
+                "grades and reclaim rules.",
+            ),
+            hint,
+        )
+    raise KeyError(key)
+
+
+class Page(QWidget):
+    """One area of the main window: title, optional content, and an empty-state card."""
+
+    def __init__(self, key: str, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self._actor = actor
+        self.setObjectName("page")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.page_layout = QVBoxLayout(self)
+        self.page_layout.setContentsMargins(36, 28, 36, 28)
+        self.page_layout.setSpacing(20)
+        self.header = PageHeader(self)
+        self.empty_state = EmptyState(key, self)
+        self.page_layout.addWidget(self.header)
+        self.content = QVBoxLayout()
+        self.content.setSpacing(12)
+        self.page_layout.addLayout(self.content)
+        self.page_layout.addWidget(self.empty_state)
+        self.page_layout.addStretch(1)
+
+    def retranslate_ui(self) -> None:
+        text = page_text(self.key, self._actor)
+        self.header.set_texts(text.title, text.subtitle)
+        self.empty_state.set_texts(text.headline, text.body, text.hint)
+
+
+def _open_customer_file(
+    parent: QWidget,
+    runner: OpRunner,
+    actor: Actor,
+    customer_id: int | None,
+    *,
+    settings: Settings,
+) -> None:
+    # Imported when first used: the customer file is not needed to show the list.
+    from crm_desktop.ui.customer_file import open_customer_file
+
+    open_customer_file(parent, runner, actor, customer_id, settings=settings)
+
+
+class MainWindow(QMainWindow):
+    """The window a signed-in user works in."""
+
+    sig_page_changed = Signal(str)
+    """Another page was shown; carries its key (customers, today, mail, reports, admin)."""
+
+    sig_company_loaded = Signal(str)
+    """The company name arrived from the database."""
+
+    sig_customers_changed = Signal()
+    """Customers were saved, created or deleted elsewhere (e.g. a customer file): the
+    Customers page reloads its list, keeping the current row."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        actor: Actor,
+        settings: Settings,
+        runner: OpRunner,
+        translations: Translations,
+        company_name: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.settings = settings
+        self.runner = runner
+        self.translations = translations
+        self.company_name = company_name
+        self._dialogs: list[QWidget] = []
+        # Opens a customer file: (parent, runner, actor, customer id or None, settings=…).
+        # Replaceable per window (tests record the calls instead of opening windows).
+        self.customer_file_opener: Callable[..., object] = _open_customer_file
+        self.setWindowIcon(app_icon())
+        self._build_ui()
+        self._build_menus()
+        self._build_status_bar()
+        self.retranslate_ui()
+        self._restore_geometry()
+        if company_name is None:
+            self._load_company()
+
+    # ----------------------------------------------------------------- construction
+
+    def _build_ui(self) -> None:
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+
+        sidebar = QFrame(central)
+        sidebar.setObjectName("sidebar")
+        sidebar.setFixedWidth(SIDEBAR_WIDTH)
+        column = QVBoxLayout(sidebar)
+        column.setContentsMargins(12, 16, 12, 12)
+        column.setSpacing(12)
+        brand = QHBoxLayout()
+        brand.setSpacing(10)
+        logo = QLabel(sidebar)
+        logo.setPixmap(app_pixmap(32))
+        logo.setFixedSize(32, 32)
+        brand.addWidget(logo, 0, Qt.AlignmentFlag.AlignTop)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        self.company_label = QLabel(sidebar)
+        self.company_label.setObjectName("sidebarTitle")
+        self.company_label.setFont(scaled_font(self.company_label, 1.05, bold=True))
+        self.company_label.setWordWrap(True)
+        self.product_label = QLabel("crm-desktop", sidebar)
+        self.product_label.setObjectName("sidebarSubtitle")
+        self.product_label.setFont(scaled_font(self.product_label, 0.9))
+        names.addWidget(self.company_label)
+        names.addWidget(self.product_label)
+        brand.addLayout(names, 1)
+        column.addLayout(brand)
+        column.addSpacing(4)
+
+        self.nav = QListWidget(sidebar)
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFont(scaled_font(self.nav, 1.05))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        column.addWidget(self.nav, 1)
+
+        user_row = QHBoxLayout()
+        user_row.setSpacing(8)
+        user_icon = QLabel(sidebar)
+        user_icon.setPixmap(line_pixmap("user", 18, "#5f6368"))
+        user_row.addWidget(user_icon, 0, Qt.AlignmentFlag.AlignTop)
+        who = QVBoxLayout()
+        who.setSpacing(0)
+        self.sidebar_user_label = QLabel(self.actor.display_name, sidebar)
+        self.sidebar_user_label.setObjectName("sidebarTitle")
+        self.sidebar_role_label = QLabel(sidebar)
+        self.sidebar_role_label.setObjectName("sidebarSubtitle")
+        self.sidebar_role_label.setFont(scaled_font(self.sidebar_role_label, 0.9))
+        who.addWidget(self.sidebar_user_label)
+        who.addWidget(self.sidebar_role_label)
+        user_row.addLayout(who, 1)
+        column.addLayout(user_row)
+        row.addWidget(sidebar)
+
+        self.stack = QStackedWidget(central)
+        self.customers_page = CustomersPage(self.actor, self.runner, self.settings, self.stack)
+        self.customers_page.sig_open_customer.connect(self._on_customers_page_sig_open_customer)
+        self.customers_page.sig_new_customer.connect(self._on_customers_page_sig_new_customer)
+        self.sig_customers_changed.connect(self.customers_page.refresh)
+        # Ask for the list now: the worker reads while the rest of the window is built.
+        self.customers_page.refresh()
+        self.pages: dict[str, Page | CustomersPage] = {"customers": self.customers_page}
+        for key in PAGE_KEYS[1:-1]:
+            self.pages[key] = Page(key, self.actor, self.stack)
+        from crm_desktop.ui.admin_page import AdminPage
+
+        self.admin_page = AdminPage(self.actor, self.runner, self.stack)
+        self.pages["admin"] = self.admin_page
+        for key in PAGE_KEYS:
+            self.stack.addWidget(self.pages[key])
+            item = QListWidgetItem(line_icon(key), "", self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(0, 40))
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+        self.nav.setCurrentRow(0)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.new_customer_action = QAction(self)
+        self.new_customer_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_customer_action.triggered.connect(self._on_new_customer_action_triggered)
+        self.file_menu.addAction(self.new_customer_action)
+        self.file_menu.addSeparator()
+        self.settings_action = QAction(self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self._on_settings_action_triggered)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+
+        self.view_menu = bar.addMenu("")
+        self.page_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for index, key in enumerate(PAGE_KEYS):
+            action = QAction(line_icon(key), "", self)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.setData(key)
+            action.triggered.connect(self._on_page_action_triggered)
+            group.addAction(action)
+            self.view_menu.addAction(action)
+            self.page_actions[key] = action
+        self.page_actions[PAGE_KEYS[0]].setChecked(True)
+
+        self.help_menu = bar.addMenu("")
+        self.about_action = QAction(self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self._on_about_action_triggered)
+        self.help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(True)
+        self.database_label = ElidedLabel(self.db.label, bar)
+        self.database_label.setObjectName("statusDatabase")
+        self.user_label = QLabel(bar)
+        self.user_label.setObjectName("statusUser")
+        for icon_name, label in (("database", self.database_label), ("user", self.user_label)):
+            box = QWidget(bar)
+            layout = QHBoxLayout(box)
+            layout.setContentsMargins(6, 0, 6, 0)
+            layout.setSpacing(4)
+            icon = QLabel(box)
+            icon.setPixmap(line_pixmap(icon_name, 14, "#5f6368"))
+            layout.addWidget(icon)
+            layout.addWidget(label)
+            bar.addPermanentWidget(box)
+
+    # ----------------------------------------------------------------- language
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        self._update_title()
+        for row, key in enumerate(PAGE_KEYS):
+            text = page_text(key, self.actor)
+            item = self.nav.item(row)
+            item.setText(text.title)
+            self.page_actions[key].setText(text.title)
+            self.pages[key].retranslate_ui()
+        self.file_menu.setTitle(self.tr("&File"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.new_customer_action.setText(self.tr("&New customer"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.about_action.setText(self.tr("&About crm-desktop"))
+        role = role_label(self.actor.role)
+        self.user_label.setText(
+            self.tr("{name} ({role})").format(name=self.actor.display_name, role=role)
+        )
+        self.user_label.setToolTip(self.tr("Signed in as {login}").format(login=self.actor.login))
+        self.sidebar_role_label.setText(role)
+
+    def _update_title(self) -> None:
+        company = self.company_name or ""
+        self.company_label.setText(company or self.tr("Company"))
+        self.setWindowTitle(f"{company} — crm-desktop" if company else "crm-desktop")
+
+    # ----------------------------------------------------------------- pages
+
+    @property
+    def current_page_key(self) -> str:
+        return PAGE_KEYS[self.stack.currentIndex()]
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(PAGE_KEYS.index(key))
+
+    @Slot(int)
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if not 0 <= row < len(PAGE_KEYS):
+            return
+        key = PAGE_KEYS[row]
+        self.stack.setCurrentIndex(row)
+        if hasattr(self, "page_actions"):
+            self.page_actions[key].setChecked(True)
+        self.sig_page_changed.emit(key)
+
+    @Slot()
+    def _on_page_action_triggered(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.show_page(str(action.data()))
+
+    # ----------------------------------------------------------------- customer files
+
+    def open_customer(self, customer_id: int | None) -> None:
+        """Open a customer's file (None: a new, empty customer)."""
+        self.customer_file_opener(
+            self, self.runner, self.actor, customer_id, settings=self.settings
+        )
+
+    @Slot(int)
+    def _on_customers_page_sig_open_customer(self, customer_id: int) -> None:
+        self.open_customer(customer_id)
+
+    @Slot()
+    def _on_customers_page_sig_new_customer(self) -> None:
+        self.open_customer(None)
+
+    @Slot()
+    def _on_new_customer_action_triggered(self) -> None:
+        self.open_customer(None)
+
+    # ----------------------------------------------------------------- dialogs
+
+    def _open_dialog(self, dialog: QWidget) -> None:
+        self._dialogs = [d for d in self._dialogs if d.isVisible()]
+        self._dialogs.append(dialog)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()  # type: ignore[attr-defined]
+
+    @Slot()
+    def _on_settings_action_triggered(self) -> None:
+        from crm_desktop.ui.settings_dialog import SettingsDialog
+
+        self._open_dialog(
+            SettingsDialog(
+                settings=self.settings,
+                translations=self.translations,
+                database_label=self.db.label,
+                parent=self,
+            )
+        )
+
+    @Slot()
+    def _on_about_action_triggered(self) -> None:
+        from crm_desktop.ui.about import AboutDialog
+
+        self._open_dialog(AboutDialog(database_label=self.db.label, parent=self))
+
+    # ----------------------------------------------------------------- company
+
+    def _load_company(self) -> None:
+        from crm_desktop.services.company import company_info
+
+        self.runner.op(self, company_info).read_only().on_success(self._on_company_info).run()
+
+    def _on_company_info(self, info: object) -> None:
+        name = getattr(info, "name", None)
+        self.company_name = str(name) if name else None
+        self._update_title()
+        self.sig_company_loaded.emit(self.company_name or "")
+
+    # ----------------------------------------------------------------- geometry
+
+    def _restore_geometry(self) -> None:
+        saved = self.settings.ui.get(GEOMETRY_KEY)
+        restored = False
+        if isinstance(saved, dict):
+            geometry = saved.get("geometry")
+            if isinstance(geometry, str) and geometry:
+                restored = self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+            page = saved.get("page")
+            if page in PAGE_KEYS:
+                self.show_page(str(page))
+        if not restored:
+            self.resize(DEFAULT_SIZE)
+
+    def remember_geometry(self) -> None:
+        """Put the window's geometry and page into the settings (saved by ``closeEvent``)."""
+        geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
+        self.settings.ui[GEOMETRY_KEY] = {"geometry": geometry, "page": self.current_page_key}
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.remember_geometry()
+        try:
+            save_settings(self.settings)
+        except OSError:
+            log.warning("could not save the settings", exc_info=True)
+        self.runner.shutdown()
+        super().closeEvent(event)

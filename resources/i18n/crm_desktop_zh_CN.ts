@@ -1,0 +1,2403 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/about.py" line="+88"/>
+        <source>About crm-desktop</source>
+        <translation>关于 crm-desktop</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Version {version}</source>
+        <translation>版本 {version}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>A desktop CRM for small and mid-size enterprises: customer files graded and placed by region, follow-ups, linked mail and PDF reports — and every customer stays with the company when a salesperson leaves.</source>
+        <translation>面向中小企业的桌面 CRM：按等级和区域管理客户档案，记录跟进，关联邮件，打印 PDF 报表——销售人员离职时，客户始终留在公司。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Qt:</source>
+        <translation>Qt：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>PySide6:</source>
+        <translation>PySide6：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Python:</source>
+        <translation>Python：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Database:</source>
+        <translation>数据库：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Licence:</source>
+        <translation>许可证：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Free software under the GNU General Public License, version 3 or later ({spdx}).</source>
+        <translation>自由软件，依据 GNU 通用公共许可证第 3 版或更高版本发布（{spdx}）。</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/wizard.py" line="+173"/>
+        <source>First administrator</source>
+        <translation>首位管理员</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This account adds users and changes the company&apos;s settings. Keep its password safe.</source>
+        <translation>该账号可以添加用户并修改公司设置。请妥善保管密码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Login:</source>
+        <translation>登录名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Display name:</source>
+        <translation>显示名称：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repeat password:</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. admin</source>
+        <translation>例如 admin</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. Wang Fang</source>
+        <translation>例如 王芳</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>at least {count} characters</source>
+        <translation>至少 {count} 个字符</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Choose a login, for example “admin”.</source>
+        <translation>请设置登录名，例如“admin”。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Use 2 to 63 lower-case letters, digits, “.”, “_” or “-”, starting with a letter.</source>
+        <translation>登录名须由 2 到 63 个小写字母、数字、“.”、“_”或“-”组成，并以字母开头。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter the name other users will see.</source>
+        <translation>请输入其他用户看到的名称。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use at least {count} characters.</source>
+        <translation>密码至少需要 {count} 个字符。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="+892"/>
+        <source>Admin</source>
+        <translation>管理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Grades, regions and branches of the company.</source>
+        <translation>公司的客户等级、区域和分公司。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only administrators change the configuration</source>
+        <translation>只有管理员可以修改这些设置</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Grades, regions and branches are set up by your administrators. Ask one when a grade, region or branch is missing or needs another name.</source>
+        <translation>客户等级、区域和分公司由管理员设置。如果缺少某个等级、区域或分公司，或需要改名，请联系管理员。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Grades</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regions</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Branches</source>
+        <translation>分公司</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Grade colour</source>
+        <translation>等级颜色</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentsTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="+898"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Added</source>
+        <translation>添加时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>By</source>
+        <translation>添加人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Files are kept in the company database, up to {size} each.</source>
+        <translation>文件保存在公司数据库中，每个文件最大 {size}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add file…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+123"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="-68"/>
+        <source>{file} is {size}; attachments may be at most {limit}.</source>
+        <translation>{file} 大小为 {size}，附件最大只能为 {limit}。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Adding {file}…</source>
+        <translation>正在添加 {file}…</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Saved {file}</source>
+        <translation>已保存 {file}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Delete the attachment {file}?</source>
+        <translation>删除附件 {file}？</translation>
+    </message>
+</context>
+<context>
+    <name>BranchesTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="-206"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename (F2)</source>
+        <translation>重命名 (F2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+60"/>
+        <source>Delete branch</source>
+        <translation>删除分公司</translation>
+    </message>
+    <message>
+        <location line="-59"/>
+        <source>New branch:</source>
+        <translation>新分公司：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Code, e.g. SH</source>
+        <translation>代码，如 SH</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name, e.g. Shanghai office</source>
+        <translation>名称，如 上海办事处</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add branch</source>
+        <translation>添加分公司</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Delete the branch {name}?</source>
+        <translation>删除分公司 {name}？</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Enter a code and a name for the new branch.</source>
+        <translation>请输入新分公司的代码和名称。</translation>
+    </message>
+</context>
+<context>
+    <name>BulkChangeDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/bulk_dialog.py" line="+38"/>
+        <source>no such customer</source>
+        <translation>客户不存在</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in the recycle bin</source>
+        <translation>已在回收站中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>you may not change this customer</source>
+        <translation>您无权修改此客户</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>Every changed customer gets its own entry in the audit log. Customers you may not change are left as they are and listed afterwards.</source>
+        <translation>每个被修改的客户都会在操作日志中单独记录一条。您无权修改的客户保持不变，并会在完成后列出。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Change grade</source>
+        <translation>修改客户等级</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Change region</source>
+        <translation>修改区域</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Change owner</source>
+        <translation>修改负责人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>New grade for {count} selected customers</source>
+        <translation>为选中的 {count} 个客户设置新的客户等级</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New region for {count} selected customers</source>
+        <translation>为选中的 {count} 个客户设置新的区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New owner for {count} selected customers</source>
+        <translation>为选中的 {count} 个客户设置新的负责人</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Change 1 customer</source>
+        <translation>修改 1 个客户</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Change {count} customers</source>
+        <translation>修改 {count} 个客户</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>Moved to the recycle bin: {count}</source>
+        <translation>已移入回收站：{count}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Restored: {count}</source>
+        <translation>已恢复：{count}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Changed: {count}</source>
+        <translation>已修改：{count}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Had that value already: {count}</source>
+        <translation>原本就是该值：{count}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Left unchanged, see the details: {count}</source>
+        <translation>未能修改（见详细信息）：{count}</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>… and {count} more</source>
+        <translation>……另有 {count} 条</translation>
+    </message>
+</context>
+<context>
+    <name>CompanyPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/wizard.py" line="-113"/>
+        <source>Welcome to crm-desktop</source>
+        <translation>欢迎使用 crm-desktop</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Let us set up your company&apos;s database. It takes less than a minute.</source>
+        <translation>下面为贵公司创建数据库，不到一分钟即可完成。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Company name:</source>
+        <translation>公司名称：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. Northwind Trading Co., Ltd.</source>
+        <translation>例如 北风贸易有限公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Three short steps: your company, its first administrator, and — if you like — demo data to try things out. You can change the language later in the settings.</source>
+        <translation>只需三步：填写公司信息，创建首位管理员，以及（可选）添加演示数据以便试用。语言以后可以在设置中更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The company database is kept here: {database}</source>
+        <translation>公司数据库保存在：{database}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Enter the name of your company.</source>
+        <translation>请输入公司名称。</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/conflict_dialog.py" line="+134"/>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Changed by someone else</source>
+        <translation>已被他人修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Someone else changed this meanwhile</source>
+        <translation>在您编辑期间，其他人修改了此内容</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Another user saved changes to the same fields while you were editing. Choose which value to keep for each field; nothing is saved until you do.</source>
+        <translation>在您编辑期间，另一位用户保存了相同字段的修改。请为每个字段选择要保留的值；在您选择之前不会保存任何内容。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Before</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Their value</source>
+        <translation>对方的值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Your value</source>
+        <translation>您的值</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Take their value</source>
+        <translation>采用对方的值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep my value</source>
+        <translation>保留我的值</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Merged with changes by someone else: {fields}</source>
+        <translation>已与他人的修改合并：{fields}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save with these values</source>
+        <translation>按所选的值保存</translation>
+    </message>
+</context>
+<context>
+    <name>ContactDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/contact_dialog.py" line="+80"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Title</source>
+        <translation>职务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Primary contact</source>
+        <translation>主要联系人</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location line="+100"/>
+        <source>New contact</source>
+        <translation>新建联系人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>WeChat ID</source>
+        <translation>微信号</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+120"/>
+        <source>Please correct the marked fields.</source>
+        <translation>请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Not saved: someone else changed this contact. Your input is kept.</source>
+        <translation>未保存：其他人修改了此联系人。您输入的内容已保留。</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-386"/>
+        <source>Phone / mobile</source>
+        <translation>电话 / 手机</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Add contact…</source>
+        <translation>添加联系人…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Make primary</source>
+        <translation>设为主要联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+123"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="-110"/>
+        <source>Primary contact</source>
+        <translation>主要联系人</translation>
+    </message>
+    <message>
+        <location line="+109"/>
+        <source>Delete the contact {name}?</source>
+        <translation>删除联系人 {name}？</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerFile</name>
+    <message>
+        <location line="-642"/>
+        <source>Company</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Individual</source>
+        <translation>个人</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Prospect</source>
+        <translation>潜在</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Active</source>
+        <translation>活跃</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dormant</source>
+        <translation>沉睡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lost</source>
+        <translation>流失</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exhibition</source>
+        <translation>展会</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email campaign</source>
+        <translation>邮件营销</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+24"/>
+        <source>Website</source>
+        <translation>网站</translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <source>Phone call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Referral</source>
+        <translation>转介绍</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Grade</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recycle bin</source>
+        <translation>回收站</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attachment</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Created</source>
+        <translation>已创建</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Changed</source>
+        <translation>已修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Moved to the recycle bin</source>
+        <translation>已移入回收站</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restored from the recycle bin</source>
+        <translation>已从回收站恢复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Changed with others</source>
+        <translation>批量修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region merged</source>
+        <translation>区域已合并</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attachment added</source>
+        <translation>已添加附件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attachment deleted</source>
+        <translation>已删除附件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact added</source>
+        <translation>已添加联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact changed</source>
+        <translation>已修改联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact deleted</source>
+        <translation>已删除联系人</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>d MMM</source>
+        <translation>M月d日</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>d MMM yyyy</source>
+        <translation>yyyy年M月d日</translation>
+    </message>
+    <message>
+        <location line="+615"/>
+        <location line="+1016"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="-1014"/>
+        <location line="+1015"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerFileWindow</name>
+    <message>
+        <location line="-559"/>
+        <source>Profile</source>
+        <translation>基本资料</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>History</source>
+        <translation>变更记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save the new customer first</source>
+        <translation>请先保存新客户</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+449"/>
+        <source>Delete customer</source>
+        <translation>删除客户</translation>
+    </message>
+    <message>
+        <location line="-448"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo your changes since the last save</source>
+        <translation>撤销上次保存以来的修改</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Create customer</source>
+        <translation>创建客户</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save (Ctrl+S)</source>
+        <translation>保存 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A new customer file. Fill in at least the name, then create it.</source>
+        <translation>新的客户档案。至少填写名称，然后创建。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New customer — crm-desktop</source>
+        <translation>新建客户 — crm-desktop</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} — customer file</source>
+        <translation>{name} — 客户档案</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Owner: {owner}</source>
+        <translation>负责人：{owner}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In the public pool</source>
+        <translation>在公海中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region: {path}</source>
+        <translation>区域：{path}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No region</source>
+        <translation>未设区域</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>last contact {date}</source>
+        <translation>最近联系 {date}</translation>
+    </message>
+    <message>
+        <location line="+127"/>
+        <source>Customer not found</source>
+        <translation>找不到客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This customer does not exist or you may not see it.</source>
+        <translation>此客户不存在，或您无权查看。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>This customer is in the recycle bin.</source>
+        <translation>此客户在回收站中。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This customer is in the public pool: claim it to edit it.</source>
+        <translation>此客户在公海中：领取后才能编辑。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>You can view this customer but not change it.</source>
+        <translation>您可以查看此客户，但不能修改。</translation>
+    </message>
+    <message>
+        <location line="+118"/>
+        <source>Customer created.</source>
+        <translation>客户已创建。</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Merged with changes by someone else: {fields}</source>
+        <translation>已与他人的修改合并：{fields}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Not saved: someone else changed this customer meanwhile. Your input is kept; save again to decide.</source>
+        <translation>未保存：在此期间其他人修改了此客户。您输入的内容已保留；再次保存即可决定保留哪些值。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Move {name} to the recycle bin? A manager can restore it.</source>
+        <translation>将 {name} 移入回收站？经理可以将其恢复。</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discard your unsaved changes to this customer?</source>
+        <translation>放弃对此客户未保存的修改？</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Possible duplicate</source>
+        <translation>可能重复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A similar customer exists already.</source>
+        <translation>已存在相似的客户。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Create anyway</source>
+        <translation>仍然创建</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Open the existing one</source>
+        <translation>打开已有客户</translation>
+    </message>
+    <message>
+        <location line="+66"/>
+        <source>Add a file</source>
+        <translation>添加文件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Save the file as</source>
+        <translation>文件另存为</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerListModel</name>
+    <message>
+        <location filename="../../crm_desktop/ui/customer_model.py" line="+93"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last follow-up</source>
+        <translation>最近跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next follow-up</source>
+        <translation>下次跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created</source>
+        <translation>创建日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Branch</source>
+        <translation>分公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Prospect</source>
+        <translation>潜在</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Active</source>
+        <translation>活跃</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dormant</source>
+        <translation>沉睡</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lost</source>
+        <translation>流失</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <location line="+229"/>
+        <source>Click to sort</source>
+        <translation>点击排序</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>(not available)</source>
+        <translation>（已不可用）</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/customers_page.py" line="+298"/>
+        <source>Search name, pinyin, phone, email…</source>
+        <translation>搜索名称、拼音、电话、邮箱……</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Find customers by any fragment of their name, full pinyin or initials (hwjs), phone number, email, address or a contact&apos;s name. Ctrl+F comes back here.</source>
+        <translation>按名称的任意片段、全拼或拼音首字母（如 hwjs）、电话号码、邮箱、地址或联系人姓名查找客户。按 Ctrl+F 可回到这里。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+256"/>
+        <source>New customer (Ctrl+N)</source>
+        <translation>新建客户 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="-255"/>
+        <source>Change grade…</source>
+        <translation>修改客户等级…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change region…</source>
+        <translation>修改区域…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change owner…</source>
+        <translation>修改负责人…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+589"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="-588"/>
+        <source>Move the selected customers to the recycle bin</source>
+        <translation>将选中的客户移入回收站</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recycle bin</source>
+        <translation>回收站</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Change selected</source>
+        <translation>批量修改</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Change the grade, region or owner of the selected customers</source>
+        <translation>修改选中客户的客户等级、区域或负责人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Columns</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the columns of the list</source>
+        <translation>选择列表显示的列</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Only managers and administrators assign owners</source>
+        <translation>只有经理和管理员可以指定负责人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only managers and administrators restore deleted customers</source>
+        <translation>只有经理和管理员可以恢复已删除的客户</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Give the selected customers another owner</source>
+        <translation>为选中的客户更换负责人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deleted customers, to restore</source>
+        <translation>已删除的客户，可在此恢复</translation>
+    </message>
+    <message>
+        <location line="+177"/>
+        <source>Loading customers…</source>
+        <translation>正在加载客户…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>more than {count} found</source>
+        <translation>找到超过 {count} 个</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>1 found</source>
+        <translation>找到 1 个</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{count} found</source>
+        <translation>找到 {count} 个</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{ms} ms</source>
+        <translation>{ms} 毫秒</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>1 customer</source>
+        <translation>1 个客户</translation>
+    </message>
+    <message>
+        <location line="-18"/>
+        <location line="+19"/>
+        <source>{count} customers</source>
+        <translation>{count} 个客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{count} selected</source>
+        <translation>已选 {count} 个</translation>
+    </message>
+    <message>
+        <location line="-19"/>
+        <location line="+22"/>
+        <source>updating…</source>
+        <translation>正在更新…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Found in {ms} ms</source>
+        <translation>用时 {ms} 毫秒</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No customer matches “{text}”</source>
+        <translation>没有与“{text}”匹配的客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No customer matches these filters</source>
+        <translation>没有符合这些筛选条件的客户</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Check the spelling, type fewer characters (pinyin initials such as “hwjs” work too) or clear the filters.</source>
+        <translation>请检查拼写、少输入几个字（也可以用拼音首字母，如“hwjs”），或清除筛选条件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No customers yet</source>
+        <translation>还没有客户</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Each customer file keeps the grade, region, owner, contacts and follow-ups of one customer. Create the first one to get started.</source>
+        <translation>每份客户档案记录一个客户的客户等级、区域、负责人、联系人和跟进记录。新建第一个客户即可开始。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>To try crm-desktop with realistic demo data, run &lt;code&gt;crm-desktop demo --customers 1000&lt;/code&gt;.</source>
+        <translation>如需用逼真的演示数据试用 crm-desktop，请运行 &lt;code&gt;crm-desktop demo --customers 1000&lt;/code&gt;。</translation>
+    </message>
+    <message>
+        <location line="+307"/>
+        <source>Changing customers…</source>
+        <translation>正在修改客户…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Move this customer to the recycle bin?</source>
+        <translation>将此客户移入回收站？</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Move {count} customers to the recycle bin?</source>
+        <translation>将 {count} 个客户移入回收站？</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A manager can restore them from the recycle bin with everything they hold.</source>
+        <translation>经理可以从回收站恢复它们，所有资料都会保留。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Deleting customers…</source>
+        <translation>正在删除客户…</translation>
+    </message>
+</context>
+<context>
+    <name>DemoPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/wizard.py" line="+155"/>
+        <source>Demo data</source>
+        <translation>演示数据</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Try crm-desktop with realistic sample customers before entering your own.</source>
+        <translation>先用逼真的示例客户试用 crm-desktop，再录入自己的数据。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fill the database with demo data</source>
+        <translation>向数据库填充演示数据</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Demo customers:</source>
+        <translation>演示客户数量：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Demo data adds sample salespeople, customers with their contacts, and two years of follow-ups. Leave it off for the database you will use for real work.</source>
+        <translation>演示数据会添加示例销售人员、客户及其联系人，以及两年的跟进记录。正式使用的数据库请不要勾选此项。</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateBanner</name>
+    <message>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-816"/>
+        <source>public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A customer with this name exists — owner {owner}</source>
+        <translation>已存在同名客户 — 负责人 {owner}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A customer with this phone number exists — owner {owner}</source>
+        <translation>已存在使用此电话的客户 — 负责人 {owner}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A customer with this email address exists — owner {owner}</source>
+        <translation>已存在使用此邮箱的客户 — 负责人 {owner}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>owner {owner}</source>
+        <translation>负责人 {owner}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>grade {grade}</source>
+        <translation>等级 {grade}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>last contact {date}</source>
+        <translation>最近联系 {date}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“{name}” exists — {details}</source>
+        <translation>“{name}”已存在 — {details}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>… and {count} more</source>
+        <translation>… 另有 {count} 个</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../crm_desktop/ui/errors.py" line="+24"/>
+        <source>Company name</source>
+        <translation>公司名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Login</source>
+        <translation>登录名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Branch</source>
+        <translation>分公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Unexpected error</source>
+        <translation>意外错误</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Something went wrong that crm-desktop did not expect: {error}
+
+Work interrupted by this error was not saved. The details were written to the log in {folder}; please include that file when you report the problem.</source>
+        <translation>crm-desktop 遇到了意料之外的问题：{error}
+
+被此错误中断的操作没有保存。详细信息已写入日志文件夹 {folder}；报告问题时请附上该日志文件。</translation>
+    </message>
+</context>
+<context>
+    <name>FieldErrors</name>
+    <message>
+        <location filename="../../crm_desktop/ui/contact_dialog.py" line="-305"/>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a valid phone number</source>
+        <translation>不是有效的电话号码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a valid email address</source>
+        <translation>不是有效的邮箱地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No longer exists; choose another</source>
+        <translation>已不存在，请另选</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a date</source>
+        <translation>不是日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>1–50 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;</source>
+        <translation>1–50 个字母、数字、“.”、“_”或“-”</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Already used</source>
+        <translation>已被使用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a colour</source>
+        <translation>不是颜色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A whole number of days, 0 or more</source>
+        <translation>天数须为 0 或更大的整数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The file is too large</source>
+        <translation>文件太大</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>At most {count} characters</source>
+        <translation>最多 {count} 个字符</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Choose one of the listed values</source>
+        <translation>请从列出的值中选择</translation>
+    </message>
+</context>
+<context>
+    <name>FilterPanel</name>
+    <message>
+        <location filename="../../crm_desktop/ui/filter_panel.py" line="+182"/>
+        <source>Filters</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Grade</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Branch</source>
+        <translation>分公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>any tag, e.g. vip</source>
+        <translation>任一标签，如 vip</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only customers in the public pool</source>
+        <translation>只看公海客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created</source>
+        <translation>创建日期</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>any time</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created on or after this day</source>
+        <translation>在此日期当天或之后创建</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created on or before this day</source>
+        <translation>在此日期当天或之前创建</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+12"/>
+        <source>Anyone</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <location line="+12"/>
+        <source>Public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <location line="+15"/>
+        <source>Any branch</source>
+        <translation>全部分公司</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <source>Any status</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>{name} (inactive)</source>
+        <translation>{name}（已停用）</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>All regions</source>
+        <translation>全部区域</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../../crm_desktop/ui/wizard.py" line="+56"/>
+        <source>Set up crm-desktop</source>
+        <translation>设置 crm-desktop</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Next &gt;</source>
+        <translation>下一步(&amp;N) &gt;</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Create database</source>
+        <translation>创建数据库(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Creating the company database with {count} demo customers…</source>
+        <translation>正在创建公司数据库并生成 {count} 个演示客户…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Creating the company database…</source>
+        <translation>正在创建公司数据库…</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Cancelled. Nothing was saved; you can finish again, with or without demo data.</source>
+        <translation>已取消，没有保存任何内容。您可以再次完成设置，添加或不添加演示数据均可。</translation>
+    </message>
+</context>
+<context>
+    <name>GradesTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="-613"/>
+        <source>Grades rank customers by value. Days: after how many days without a follow-up a customer returns to the public pool (reclaim), is warned about beforehand (warn), and counts as dormant. Empty means never.</source>
+        <translation>客户等级按价值区分客户。天数：客户多少天没有跟进后退回公海（回收）、提前多少天提醒（提醒），以及多少天后算作沉睡客户。留空表示从不。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+13"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reclaim after (days)</source>
+        <translation>回收（天）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Warn before (days)</source>
+        <translation>提前提醒（天）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dormant after (days)</source>
+        <translation>沉睡（天）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Colour…</source>
+        <translation>颜色…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+122"/>
+        <source>Delete grade</source>
+        <translation>删除等级</translation>
+    </message>
+    <message>
+        <location line="-121"/>
+        <source>New grade:</source>
+        <translation>新等级：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Name, e.g. Strategic</source>
+        <translation>名称，如 战略客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add grade</source>
+        <translation>添加等级</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>Days are a whole number, 0 or more (empty: never).</source>
+        <translation>天数须为 0 或更大的整数（留空表示从不）。</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Delete the grade {code} · {name}?</source>
+        <translation>删除等级 {code} · {name}？</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Enter a code and a name for the new grade.</source>
+        <translation>请输入新等级的代码和名称。</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-307"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Who</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>From</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Contact {name}: {what}</source>
+        <translation>联系人 {name}：{what}</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/login.py" line="+154"/>
+        <source>Sign in — crm-desktop</source>
+        <translation>登录 — crm-desktop</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+3"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Login:</source>
+        <translation>登录名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>your database login</source>
+        <translation>您的数据库登录名</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Enter your login and your password.</source>
+        <translation>请输入登录名和密码。</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>This login is disabled. Ask an administrator.</source>
+        <translation>该登录名已被停用，请联系管理员。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Wrong login or password. Please try again.</source>
+        <translation>登录名或密码错误，请重试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This database login has no crm-desktop user. Ask an administrator.</source>
+        <translation>该数据库登录名没有对应的 crm-desktop 用户，请联系管理员。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../crm_desktop/ui/main_window.py" line="+56"/>
+        <source>Salesperson</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Manager</source>
+        <translation>经理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Every customer file of the company, graded and placed by region.</source>
+        <translation>公司的全部客户档案，按等级和区域归类。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Follow-ups due today and overdue, so that nothing slips.</source>
+        <translation>今天到期和已逾期的跟进，一项也不遗漏。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your follow-up agenda is on its way</source>
+        <translation>跟进日程即将推出</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This page will list every planned call, visit and meeting that is due or overdue, and a reminder will pop up when one falls due while crm-desktop is open.</source>
+        <translation>此页面将列出所有到期或逾期的计划电话、拜访和会议；crm-desktop 运行期间，跟进到期时会弹出提醒。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Follow-ups already in the database, demo data included, will show up here as soon as the page is ready; nothing needs to be prepared.</source>
+        <translation>数据库中已有的跟进记录（包括演示数据）会在页面推出后自动显示，无需任何准备。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Mail</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Customer email kept with the company, linked to the right customer and contact.</source>
+        <translation>客户邮件归公司所有，并关联到对应的客户和联系人。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Linked mail is coming soon</source>
+        <translation>关联邮件功能即将推出</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>You will sync IMAP accounts, import .eml, .msg and .mbox files, and read each customer&apos;s mail in its file. Messages that match no customer wait in the unlinked queue until someone links them.</source>
+        <translation>届时，您可以同步 IMAP 邮箱，导入 .eml、.msg 和 .mbox 文件，并在客户档案中查看该客户的邮件。无法匹配任何客户的邮件会进入待关联邮件，等待人工关联。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Until then, keep using your mail program as usual.</source>
+        <translation>在此之前，请照常使用您的邮件程序。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>PDF reports with the company header, ready to print.</source>
+        <translation>带公司抬头的 PDF 报表，可直接打印。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reports are in preparation</source>
+        <translation>报表功能正在准备中</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Customer roster by grade and region, follow-up activity per salesperson, overdue follow-ups, dormant customers, customer profile sheets, handover reports and a dashboard: previewed here and printed in one click.</source>
+        <translation>按等级和区域的客户名录、各销售人员的跟进活动、逾期跟进、沉睡客户、客户档案表、离职交接报告和仪表板：均可在此预览，一键打印。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Every print and export will be recorded in the audit log.</source>
+        <translation>每次打印和导出都会记入操作日志。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Meanwhile manage users from the command line: &lt;code&gt;crm-desktop users add LOGIN --role sales&lt;/code&gt;, &lt;code&gt;crm-desktop users list&lt;/code&gt; and &lt;code&gt;crm-desktop users disable LOGIN&lt;/code&gt;.</source>
+        <translation>在此之前，请通过命令行管理用户：&lt;code&gt;crm-desktop users add LOGIN --role sales&lt;/code&gt;、&lt;code&gt;crm-desktop users list&lt;/code&gt; 和 &lt;code&gt;crm-desktop users disable LOGIN&lt;/code&gt;。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Only administrators can change these settings; ask yours when something needs to change.</source>
+        <translation>只有管理员可以修改这些设置；如需调整，请联系您的管理员。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Admin</source>
+        <translation>管理</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Users, branches, regions, grades and public-pool rules.</source>
+        <translation>用户、分公司、区域、客户等级和公海规则。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Administration screens come in the next releases</source>
+        <translation>管理界面将在后续版本推出</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Here administrators will add and disable users, hand a departing salesperson&apos;s customers over to colleagues or the public pool, and edit branches, regions, grades and reclaim rules.</source>
+        <translation>管理员将在这里添加和停用用户，把离职销售人员的客户交接给同事或放入公海，并编辑分公司、区域、客户等级和回收规则。</translation>
+    </message>
+    <message>
+        <location line="+249"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;New customer</source>
+        <translation>新建客户(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;About crm-desktop</source>
+        <translation>关于 crm-desktop(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} ({role})</source>
+        <translation>{name}（{role}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Signed in as {login}</source>
+        <translation>当前登录：{login}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+</context>
+<context>
+    <name>Op</name>
+    <message>
+        <location filename="../../crm_desktop/ui/ops.py" line="+351"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{label}
+{done} of {total}</source>
+        <translation>{label}
+{done} / {total}</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileForm</name>
+    <message>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-446"/>
+        <source>Locked (protected from reclaim rules)</source>
+        <translation>锁定（不受回收规则影响）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>comma-separated, e.g. vip, 华东展会</source>
+        <translation>用逗号分隔，如 vip, 华东展会</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. 021 6123 4567 or +86 138 1234 5678</source>
+        <translation>如 021 6123 4567 或 +86 138 1234 5678</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Company or person (required)</source>
+        <translation>公司或个人（必填）</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Public pool</source>
+        <translation>公海</translation>
+    </message>
+</context>
+<context>
+    <name>RecycleBinDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/recycle_bin.py" line="+46"/>
+        <source>Recycle bin</source>
+        <translation>回收站</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Deleted customers</source>
+        <translation>已删除的客户</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Deleted customers keep their contacts, follow-ups and mail. Restoring one puts it back in the list with its owner.</source>
+        <translation>已删除的客户仍保留其联系人、跟进记录和邮件。恢复后，客户会连同负责人一起回到列表中。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deleted on</source>
+        <translation>删除日期</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+56"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>The recycle bin is empty.</source>
+        <translation>回收站是空的。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Restore {count}</source>
+        <translation>恢复 {count} 个</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Restoring customers…</source>
+        <translation>正在恢复客户…</translation>
+    </message>
+</context>
+<context>
+    <name>RegionPicker</name>
+    <message>
+        <location filename="../../crm_desktop/ui/region_picker.py" line="+262"/>
+        <source>Choose a region</source>
+        <translation>选择区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>No region</source>
+        <translation>未设区域</translation>
+    </message>
+</context>
+<context>
+    <name>RegionPickerDialog</name>
+    <message>
+        <location line="-140"/>
+        <source>Choose a region</source>
+        <translation>选择区域</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Search regions</source>
+        <translation>搜索区域</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(top level)</source>
+        <translation>（顶级）</translation>
+    </message>
+</context>
+<context>
+    <name>RegionsTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="+103"/>
+        <source>Drag a region onto another to move it there; customers stay on their region and move with it. Counts include every region below.</source>
+        <translation>把一个区域拖到另一个区域上即可移动；客户留在原区域并随之移动。客户数包括所有下级区域。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add region…</source>
+        <translation>添加区域…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add sub-region…</source>
+        <translation>添加下级区域…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename (F2)</source>
+        <translation>重命名 (F2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move to…</source>
+        <translation>移动到…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Merge into…</source>
+        <translation>合并到…</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>{own} on this region itself, {all} with the regions below</source>
+        <translation>本区域 {own} 个，含下级区域共 {all} 个</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>New region</source>
+        <translation>新区域</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Name of the new region:</source>
+        <translation>新区域的名称：</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>New sub-region</source>
+        <translation>新的下级区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name of the new region under {parent}:</source>
+        <translation>{parent} 下新区域的名称：</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Moved {region} under {parent}.</source>
+        <translation>已将 {region} 移到 {parent} 下。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Moved {region} to the top level.</source>
+        <translation>已将 {region} 移到顶级。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Move {region}</source>
+        <translation>移动 {region}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the new parent of {region}:</source>
+        <translation>选择 {region} 的新上级：</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Merge {region}</source>
+        <translation>合并 {region}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Merge {region} into which region? Its customers and sub-regions move there and {region} is removed.</source>
+        <translation>将 {region} 合并到哪个区域？其客户和下级区域将移到该区域，{region} 将被删除。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Merge {source} into {target}? {count} customers placed directly on {source} move to {target}.</source>
+        <translation>将 {source} 合并到 {target}？直接属于 {source} 的 {count} 个客户将移到 {target}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Merged {source} into {target}: {count} customers moved.</source>
+        <translation>已将 {source} 合并到 {target}：移动了 {count} 个客户。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/settings_dialog.py" line="+119"/>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Same as the system ({language})</source>
+        <translation>跟随系统（{language}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The new language applies at once to every window.</source>
+        <translation>新语言会立即应用到所有窗口。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Database:</source>
+        <translation>数据库：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log folder:</source>
+        <translation>日志文件夹：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings file:</source>
+        <translation>设置文件：</translation>
+    </message>
+</context>
+</TS>

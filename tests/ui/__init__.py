@@ -1,0 +1,3 @@
+"""pytest-qt tests of the GUI on real widgets, offscreen."""
+
+from __future__ import annotations

@@ -18,7 +18,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -52,7 +52,7 @@ from crm_desktop.db.models import (
 from crm_desktop.db.types import utcnow
 from crm_desktop.services import audit
 from crm_desktop.services.context import Actor
-from crm_desktop.services.dto import UNSET, Unset, changes_of, json_safe
+from crm_desktop.services.dto import UNSET, PartialInput, Unset, changes_of, json_safe
 from crm_desktop.services.search_keys import customer_search_columns
 
 DEFAULT_PHONE_REGION = "CN"
@@ -112,7 +112,7 @@ _HISTORY_FIELD = {"grade_id": "grade", "region_id": "region", "owner_id": "owner
 
 
 @dataclass(frozen=True)
-class CustomerInput:
+class CustomerInput(PartialInput):
     """What a form sends. A field left UNSET is not touched: for an update, set only the
     fields the user changed. ``tags`` may be a list or one comma-separated string."""
 
@@ -132,17 +132,9 @@ class CustomerInput:
     notes: str | Unset | None = UNSET
     locked: bool | Unset = UNSET
 
-    def given(self) -> dict[str, Any]:
-        """The fields that were set, by name."""
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if getattr(self, f.name) is not UNSET
-        }
-
 
 @dataclass(frozen=True)
-class ContactInput:
+class ContactInput(PartialInput):
     """A contact form's values; UNSET fields are not touched."""
 
     name: str | Unset = UNSET
@@ -155,13 +147,6 @@ class ContactInput:
     birthday: date | Unset | None = UNSET
     notes: str | Unset | None = UNSET
     is_primary: bool | Unset = UNSET
-
-    def given(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if getattr(self, f.name) is not UNSET
-        }
 
 
 @dataclass(frozen=True)

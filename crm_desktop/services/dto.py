@@ -3,6 +3,7 @@ JSON-safe value conversion for audit details."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -23,6 +24,18 @@ class Unset(enum.Enum):
 
 
 UNSET: Final = Unset.UNSET
+
+
+class PartialInput:
+    """Base of form inputs whose fields default to UNSET (a frozen dataclass subclass)."""
+
+    def given(self) -> dict[str, Any]:
+        """The fields that were set, by name."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+            if getattr(self, f.name) is not UNSET
+        }
 
 
 def is_set(value: object) -> bool:

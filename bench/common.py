@@ -25,19 +25,23 @@ def median_ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.1f} ms"
 
 
-def sqlite_bench_path(customers: int) -> Path:
+def sqlite_bench_path(customers: int, followups_per_customer: float | None = None) -> Path:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    return OUT_DIR / f"demo-{customers}.sqlite3"
+    mix = "" if followups_per_customer is None else f"-f{followups_per_customer:g}"
+    return OUT_DIR / f"demo-{customers}{mix}.sqlite3"
 
 
-def ensure_sqlite_database(customers: int, *, quiet: bool = False) -> Path:
-    """A SQLite file with ``customers`` demo customers, generated once and then reused."""
+def ensure_sqlite_database(
+    customers: int, *, quiet: bool = False, followups_per_customer: float | None = None
+) -> Path:
+    """A SQLite file with ``customers`` demo customers (and ``followups_per_customer`` on
+    average, default the demo's usual mix), generated once and then reused."""
     from crm_desktop.core.paths import sqlite_url
     from crm_desktop.services.database import open_database
     from crm_desktop.services.demo import generate_demo
     from crm_desktop.services.stats import database_counts
 
-    path = sqlite_bench_path(customers)
+    path = sqlite_bench_path(customers, followups_per_customer)
     if path.exists():
         # Older bench files are migrated in place (a new index on 1M rows beats regenerating).
         db = open_database(sqlite_url(path), upgrade=True)
@@ -53,7 +57,7 @@ def ensure_sqlite_database(customers: int, *, quiet: bool = False) -> Path:
     db = open_database(sqlite_url(path), create=True)
     try:
         with db.session_factory.begin() as s:
-            generate_demo(s, customers=customers)
+            generate_demo(s, customers=customers, followups_per_customer=followups_per_customer)
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

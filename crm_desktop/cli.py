@@ -13,7 +13,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from crm_desktop import __version__
@@ -120,6 +120,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.customers < 0:
         raise CliError("--customers must be 0 or more")
+    if args.followups_per_customer is not None and args.followups_per_customer < 0:
+        raise CliError("--followups-per-customer must be 0 or more")
     last = [0.0]
 
     def on_report(done: int, total: int | None, _label: str | None) -> None:
@@ -132,7 +134,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     result = _with_database(
         args,
         lambda s: generate_demo(
-            s, customers=args.customers, seed=args.seed, language=args.language, progress=progress
+            s,
+            customers=args.customers,
+            seed=args.seed,
+            language=args.language,
+            progress=progress,
+            followups_per_customer=args.followups_per_customer,
         ),
         create=True,
     )
@@ -260,9 +267,172 @@ def cmd_customers_search(args: argparse.Namespace) -> int:
             )
             for h in result.results
         ]
-        widths = [max(_display_width(r[i]) for r in (header, *rows)) for i in range(len(header))]
-        for row in (header, *rows):
-            print("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        _print_table(header, rows)
+    return 0
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    """The hidden ``--now`` of time-dependent commands (tests, "what if" runs): ISO 8601;
+    without an offset it is local time."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--now: {value!r} is not an ISO date and time") from None
+    return (moment if moment.tzinfo else moment.astimezone()).astimezone(UTC)
+
+
+def _split_by_day(rows: Sequence[Any], now: datetime) -> tuple[list[Any], list[Any], list[Any]]:
+    """(overdue, due today, later) planned follow-ups, as the Today page splits them: overdue
+    = due before today, today = the whole local day of ``now``."""
+    from crm_desktop.services.followups import local_day_bounds
+
+    start, end = local_day_bounds(now)
+    overdue = [r for r in rows if r.due_at < start]
+    today = [r for r in rows if start <= r.due_at < end]
+    later = [r for r in rows if r.due_at >= end]
+    return overdue, today, later
+
+
+def _local_time(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> None:
+    widths = [max(_display_width(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print(
+            indent + "  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def cmd_followups_due(args: argparse.Namespace) -> int:
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.database import open_database
+    from crm_desktop.services.followups import due_followups
+
+    now = _parse_now(args.now) or datetime.now(UTC)
+    url, password = _resolve_url(args)
+    db = open_database(url, password=password)
+    try:
+        with db.read_session_factory() as session:
+            rows = due_followups(session, SYSTEM, user_login=args.user, now=now)
+    finally:
+        db.dispose()
+    overdue, today, later = _split_by_day(rows, now)
+    if args.json:
+
+        def item(r: Any) -> dict[str, Any]:
+            return {
+                "id": r.id,
+                "customer_id": r.customer_id,
+                "customer": r.customer_name,
+                "contact": r.contact_name,
+                "user": r.user_name,
+                "kind": r.kind,
+                "due_at": r.due_at,
+                "note": r.summary,
+            }
+
+        _print_json(
+            {
+                "now": now,
+                "user": args.user,
+                "overdue": [item(r) for r in overdue],
+                "due_today": [item(r) for r in today],
+                "next_days": [item(r) for r in later],
+            }
+        )
+        return 0
+    who = args.user or "everyone"
+    print(
+        f"Follow-ups of {who} at {_local_time(now)}: {len(overdue)} overdue, "
+        f"{len(today)} due today, {len(later)} in the next 7 days"
+    )
+    for title, part in (("Overdue", overdue), ("Due today", today), ("Next 7 days", later)):
+        if not part:
+            continue
+        print(f"\n{title}")
+        _print_table(
+            ("due", "customer", "contact", "user", "kind", "note"),
+            [
+                (
+                    _local_time(r.due_at),
+                    r.customer_name,
+                    r.contact_name or "",
+                    r.user_name or "",
+                    r.kind,
+                    r.summary,
+                )
+                for r in part
+            ],
+            indent="  ",
+        )
+    return 0
+
+
+def cmd_pool_reclaim(args: argparse.Namespace) -> int:
+    from crm_desktop.core.progress import ProgressState
+    from crm_desktop.services.pool import reclaim
+
+    now = _parse_now(args.now)
+    last = [0.0]
+
+    def on_report(done: int, total: int | None, _label: str | None) -> None:
+        moment = time.monotonic()
+        if not args.json and sys.stderr.isatty() and (moment - last[0] > 0.5 or done == total):
+            last[0] = moment
+            print(f"\r{done:,}/{total or 0:,} customers", end="", file=sys.stderr, flush=True)
+
+    progress = ProgressState(on_report)
+    result = _with_database(
+        args, lambda s: reclaim(s, now=now, dry_run=args.dry_run, progress=progress)
+    )
+    if sys.stderr.isatty() and not args.json and last[0]:
+        print(file=sys.stderr)
+    if args.json:
+        # With --dry-run, "moved" counts the customers that would move.
+        _print_json(
+            {
+                "dry_run": result.dry_run,
+                "at": result.at,
+                "moved": len(result.items),
+                "customers": [
+                    {
+                        "id": i.customer_id,
+                        "name": i.name,
+                        "grade": i.grade_code,
+                        "from": i.owner_login,
+                        "idle_since": i.idle_since,
+                        "rule": i.rule,
+                    }
+                    for i in result.items
+                ],
+            }
+        )
+        return 0
+    n = len(result.items)
+    if result.dry_run:
+        print(f"{n:,} customers would return to the public pool (dry run: nothing was changed)")
+    else:
+        print(f"{n:,} customers returned to the public pool")
+    if result.items:
+        rules = {"no_followup": "no follow-up", "unwon": "not won"}
+        _print_table(
+            ("id", "name", "grade", "from", "idle since", "rule"),
+            [
+                (
+                    str(i.customer_id),
+                    i.name,
+                    i.grade_code or "",
+                    i.owner_login,
+                    _local_time(i.idle_since),
+                    rules.get(i.rule, i.rule),
+                )
+                for i in result.items
+            ],
+        )
     return 0
 
 
@@ -315,6 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=1000, metavar="N")
     demo.add_argument("--seed", type=int, default=20261122)
     demo.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN")
+    demo.add_argument(
+        "--followups-per-customer",
+        type=float,
+        metavar="F",
+        help="average follow-ups (done, planned, cancelled) per customer (default: about 2.7)",
+    )
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
@@ -329,6 +505,32 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=50, metavar="N")
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_customers_search)
+
+    followups = sub.add_parser("followups", help="planned follow-ups", parents=[common])
+    f_sub = followups.add_subparsers(dest="followups_command", metavar="ACTION", required=True)
+    due = f_sub.add_parser(
+        "due",
+        help="overdue follow-ups, those due today and in the next 7 days",
+        parents=[common],
+    )
+    due.add_argument("--user", metavar="LOGIN", help="only this user's (default: everyone's)")
+    due.add_argument("--json", action="store_true")
+    due.add_argument("--now", help=argparse.SUPPRESS)  # tests: ISO date and time
+    due.set_defaults(func=cmd_followups_due)
+
+    pool = sub.add_parser("pool", help="the public pool", parents=[common])
+    p_sub = pool.add_subparsers(dest="pool_command", metavar="ACTION", required=True)
+    rec = p_sub.add_parser(
+        "reclaim",
+        help="return customers without follow-up (per grade rules) to the public pool",
+        parents=[common],
+    )
+    rec.add_argument(
+        "--dry-run", action="store_true", help="list the customers that would move; change nothing"
+    )
+    rec.add_argument("--json", action="store_true")
+    rec.add_argument("--now", help=argparse.SUPPRESS)  # tests: ISO date and time
+    rec.set_defaults(func=cmd_pool_reclaim)
 
     users = sub.add_parser("users", help="manage users", parents=[common])
     u_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)

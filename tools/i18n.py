@@ -1,18 +1,29 @@
 """Translation upkeep: extract UI strings into the .ts source, compile the shipped .qm, check both.
 
     python tools/i18n.py update [--drop-obsolete]  crm_desktop/ui/**/*.py → resources/i18n/*.ts
+    python tools/i18n.py fill                      resources/i18n/pending/*.json → the zh_CN .ts
     python tools/i18n.py compile                   resources/i18n/*.ts → crm_desktop/ui/i18n/*.qm
     python tools/i18n.py check                     exit 1 listing unfinished, missing or obsolete
                                                    translations, or a .qm that is out of date
 
 ``update`` keeps every existing translation; strings gone from the code stay in the .ts marked
 "vanished" (so a translator can reuse them) until ``update --drop-obsolete``.
+
+``fill`` lets several people translate at once without editing the .ts by hand: each writes
+``resources/i18n/pending/<topic>.json`` as ``{"Context|source text": "译文", ...}``; fill puts
+those translations into the zh_CN .ts (replacing unfinished ones), then lupdate rewrites the
+file in its own layout. Run the tools under one lock, in order::
+
+    flock resources/i18n/.lock python tools/i18n.py update
+    flock resources/i18n/.lock python tools/i18n.py fill
+    flock resources/i18n/.lock python tools/i18n.py compile
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import json
 import shutil
 import subprocess
 import sys
@@ -27,6 +38,8 @@ TS_DIR = ROOT / "resources" / "i18n"
 QM_DIR = UI_DIR / "i18n"
 CATALOGUE = "crm_desktop"
 LANGUAGES = ("zh_CN",)
+PENDING_DIR = TS_DIR / "pending"
+PENDING_LANGUAGE = "zh_CN"  # the pending files hold Simplified Chinese
 
 
 def ts_path(language: str) -> Path:
@@ -63,6 +76,77 @@ def update(*, drop_obsolete: bool = False) -> None:
             command.append("-no-obsolete")
         command += ["-ts", str(ts_path(language).relative_to(ROOT))]
         subprocess.run(command, cwd=ROOT, check=True)
+
+
+def pending_translations(folder: Path = PENDING_DIR) -> dict[str, str]:
+    """Every ``"Context|source": "translation"`` of the pending files (later files win)."""
+    table: dict[str, str] = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"i18n: cannot read {path}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise SystemExit(f"i18n: {path} must hold one JSON object")
+        for key, value in data.items():
+            if not isinstance(value, str) or "|" not in key:
+                raise SystemExit(f"i18n: {path}: bad entry {key!r}")
+            table[key] = value
+    return table
+
+
+def fill_ts(path: Path, table: dict[str, str]) -> tuple[int, set[str]]:
+    """Put ``table``'s translations into the .ts at ``path``; returns how many messages were
+    filled or changed and the keys the .ts does not have (run ``update`` first)."""
+    tree = ET.parse(path)
+    used: set[str] = set()
+    changed = 0
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            key = f"{name}|{message.findtext('source') or ''}"
+            if key not in table:
+                continue
+            translation = message.find("translation")
+            if translation is None:
+                translation = ET.SubElement(message, "translation")
+            if translation.get("type") in ("obsolete", "vanished"):
+                continue
+            used.add(key)
+            text = table[key]
+            if message.get("numerus") == "yes":
+                forms = list(translation.iter("numerusform"))
+                old = [f.text for f in forms]
+                for form in forms:
+                    translation.remove(form)
+                ET.SubElement(translation, "numerusform").text = text  # Chinese: one form
+                done = old == [text]
+            else:
+                done = translation.text == text
+                translation.text = text
+            if translation.get("type") == "unfinished":
+                del translation.attrib["type"]
+                done = False
+            changed += not done
+    if changed:
+        body = ET.tostring(tree.getroot(), encoding="unicode")
+        path.write_text(
+            '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n",
+            encoding="utf-8",
+        )
+    return changed, set(table) - used
+
+
+def fill() -> int:
+    table = pending_translations()
+    path = ts_path(PENDING_LANGUAGE)
+    changed, unused = fill_ts(path, table)
+    if changed:
+        update()  # lupdate writes the file back in its own layout
+    print(f"i18n: {changed} translation(s) filled into {path.relative_to(ROOT)}")
+    for key in sorted(unused):
+        print(f"i18n: not in the .ts (code changed, or run 'update' first): {key}")
+    return 0
 
 
 def compile_qm(language: str, out: Path) -> None:
@@ -179,12 +263,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("update", help="extract strings from crm_desktop/ui into the .ts files")
     up.add_argument("--drop-obsolete", action="store_true", help="remove vanished strings")
+    sub.add_parser("fill", help="fill translations from resources/i18n/pending/*.json")
     sub.add_parser("compile", help="compile the .ts files into the shipped .qm files")
     sub.add_parser("check", help="fail on unfinished, missing or obsolete translations")
     args = parser.parse_args(argv)
     if args.command == "update":
         update(drop_obsolete=args.drop_obsolete)
         return 0
+    if args.command == "fill":
+        return fill()
     if args.command == "compile":
         compile_all()
         return 0

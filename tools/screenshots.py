@@ -238,5 +238,52 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run_per_language(
+    render: Callable[..., list[Path]],
+    *,
+    description: str | None,
+    argv: list[str] | None = None,
+    default_customers: int = 300,
+) -> int:
+    """The ``main`` of a screenshot tool: a demo database per company (English, Chinese), then
+    ``render(app, translations, db, admin, language, out)`` for each."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--customers", type=int, default=default_customers, help="demo customers per language"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = Path(tempfile.mkdtemp(prefix="crm-screenshots-"))
+    os.environ["CRM_DESKTOP_HOME"] = str(home)
+    if not cjk_fonts():
+        print("screenshots: no Chinese (CJK) font found; install fonts-noto-cjk", file=sys.stderr)
+        return 1
+
+    import crm_desktop.ui  # noqa: F401 - applies the bindings work-around first
+    from crm_desktop.ui.app import create_application
+    from crm_desktop.ui.i18n import Translations
+    from crm_desktop.ui.icons import app_icon
+    from crm_desktop.ui.style import apply_style
+
+    app = create_application(["screenshots"])
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+    translations = Translations(app)
+    out: Path = args.out.resolve()
+    try:
+        for company in COMPANIES:
+            db, admin = demo_database(home, company, args.customers)
+            try:
+                render(app, translations, db, admin, company.language, out)
+            finally:
+                db.dispose()
+    finally:
+        translations.apply("en")
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,60 +4,25 @@ English and Chinese, into docs/screenshots/ (customer-file-*.png, admin-regions-
     python tools/screenshots_customer_file.py [--customers 300] [--out docs/screenshots]
 
 ``render_customer_file_screenshots(app, translations, db, actor, language, out)`` is the piece
-tools/screenshots.py can call with a demo database of its own. Chinese texts not yet compiled
-into the shipped .qm are taken from resources/i18n/pending_zh_CN.json.
+tools/screenshots.py can call with a demo database of its own.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
-PENDING = ROOT / "resources" / "i18n" / "pending_zh_CN.json"
 FILE_SIZE = (1000, 720)
 ADMIN_SIZE = (1000, 680)
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QTranslator
     from PySide6.QtWidgets import QApplication
 
     from crm_desktop.services.context import Actor
     from crm_desktop.services.database import Database
     from crm_desktop.ui.i18n import Translations
-
-
-def pending_translator(app: QApplication) -> QTranslator | None:
-    """A translator answering from pending_zh_CN.json (texts the .qm does not have yet)."""
-    if not PENDING.exists():
-        return None
-    from PySide6.QtCore import QTranslator
-
-    table: dict[str, str] = json.loads(PENDING.read_text(encoding="utf-8"))
-
-    class PendingTranslator(QTranslator):
-        def translate(
-            self,
-            context: str,
-            source: str,
-            disambiguation: str | None = None,
-            n: int = -1,
-        ) -> str:
-            del disambiguation, n
-            return table.get(f"{context}|{source}", "")
-
-        def isEmpty(self) -> bool:
-            return not table
-
-    translator = PendingTranslator(app)
-    app.installTranslator(translator)
-    return translator
 
 
 def showcase_customer(db: Database, actor: Actor, language: str) -> int:
@@ -194,7 +159,6 @@ def render_customer_file_screenshots(
     from screenshots import save, settle, wait_for
 
     translations.apply(language)
-    extra = pending_translator(app) if language == "zh_CN" else None
     written: list[Path] = []
     runner = OpRunner(db)
     try:
@@ -234,52 +198,18 @@ def render_customer_file_screenshots(
         host.deleteLater()
     finally:
         runner.shutdown()
-        if extra is not None:
-            app.removeTranslator(extra)
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--customers", type=int, default=300, help="demo customers per language")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = parser.parse_args(argv)
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    home = Path(tempfile.mkdtemp(prefix="crm-screenshots-"))
-    os.environ["CRM_DESKTOP_HOME"] = str(home)
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from screenshots import COMPANIES, cjk_fonts, demo_database
+    from screenshots import run_per_language
 
-    if not cjk_fonts():
-        print("screenshots: no Chinese (CJK) font found; install fonts-noto-cjk", file=sys.stderr)
-        return 1
-
-    import crm_desktop.ui  # noqa: F401 - applies the bindings work-around first
-    from crm_desktop.ui.app import create_application
-    from crm_desktop.ui.i18n import Translations
-    from crm_desktop.ui.icons import app_icon
-    from crm_desktop.ui.style import apply_style
-
-    app = create_application(["screenshots"])
-    app.setWindowIcon(app_icon())
-    apply_style(app)
-    translations = Translations(app)
-    out: Path = args.out.resolve()
-    try:
-        for company in COMPANIES:
-            db, actor = demo_database(home, company, args.customers)
-            try:
-                render_customer_file_screenshots(
-                    app, translations, db, actor, company.language, out
-                )
-            finally:
-                db.dispose()
-    finally:
-        translations.apply("en")
-        shutil.rmtree(home, ignore_errors=True)
-    return 0
+    description = __doc__.splitlines()[0] if __doc__ else None
+    return run_per_language(
+        render_customer_file_screenshots, description=description, argv=argv, default_customers=300
+    )
 
 
 if __name__ == "__main__":

@@ -174,6 +174,14 @@ class Customer(IdMixin, Versioned, SoftDeleted, Base):
             "deleted_at", "grade_id", "next_followup_at", "id", "owner_id", "branch_id",
         ),
         Index("ix_customer_list_region", "deleted_at", "region_id", "owner_id", "branch_id"),
+        # Pool rules and the Today page (issue 4): one owner's customers of one grade by idle
+        # time — exact ranges for reclaim, "about to return" and dormant (created_at orders
+        # the never-followed-up ones, whose last_followup_at is NULL).
+        Index(
+            "ix_customer_owner_id_grade_id_last_followup_at",
+            "owner_id", "grade_id", "last_followup_at", "created_at",
+        ),
+        Index("ix_customer_owner_id_grade_id_owner_since", "owner_id", "grade_id", "owner_since"),
     )
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(300))
@@ -196,6 +204,9 @@ class Customer(IdMixin, Versioned, SoftDeleted, Base):
     last_followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_followup_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pool_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the current owner got the customer (create, assign, claim, handover); NULL in the
+    # pool. The pool's "no follow-up for N days" clock starts here at the latest.
+    owner_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
     # Search columns, maintained by the service layer on every write (DESIGN §4).
@@ -248,6 +259,8 @@ class Followup(IdMixin, Versioned, SoftDeleted, Base):
         CheckConstraint(f"outcome IS NULL OR {_in('outcome', FOLLOWUP_OUTCOMES)}", name="outcome"),
         Index("ix_followup_customer_id_happened_at", "customer_id", "happened_at"),
         Index("ix_followup_user_id_status_due_at", "user_id", "status", "due_at"),
+        # A customer's next planned follow-up (refresh_customer_dates).
+        Index("ix_followup_customer_id_status_due_at", "customer_id", "status", "due_at"),
     )
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
@@ -360,6 +373,8 @@ class OwnershipChange(IdMixin, Base):
     __table_args__ = (
         CheckConstraint(_in("reason", OWNERSHIP_REASONS), name="reason"),
         Index("ix_ownership_change_customer_id_at", "customer_id", "at"),
+        # Cooling-off: what left a user recently.
+        Index("ix_ownership_change_from_user_id_at", "from_user_id", "at"),
     )
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
     from_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -18,6 +18,8 @@ from crm_desktop.services.users import actor_of, add_user
 COMPANY_NAME = "company.name"
 COMPANY_LANGUAGE = "company.language"
 FREE_MAIL = "mail.free_domains"
+LOST_REASONS = "lost_reasons"  # list[str]: what a lost follow-up's reason is chosen from
+POOL_RULES = "pool_rules"  # {"holding_limit", "cooling_off_days", "unwon_days"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,14 @@ def seed_defaults(
             session.add(Branch(code=code, name=zh_name if zh else en_name))
     if get_setting(session, FREE_MAIL) is None:
         set_setting(session, FREE_MAIL, seed_data.FREE_MAIL_DOMAINS)
+    if get_setting(session, LOST_REASONS) is None:
+        set_setting(
+            session,
+            LOST_REASONS,
+            list(seed_data.LOST_REASONS_ZH if zh else seed_data.LOST_REASONS_EN),
+        )
+    if get_setting(session, POOL_RULES) is None:
+        set_setting(session, POOL_RULES, dict(seed_data.POOL_RULES))
     session.flush()
 
 

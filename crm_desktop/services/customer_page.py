@@ -261,3 +261,17 @@ def restore_customers(
 ) -> BulkResult:
     """Bring customers back from the recycle bin (managers of their branch, admins)."""
     return _each(session, ids, actor, restore_customer, progress or NullProgress())
+
+
+def release_customers(
+    session: Session, ids: Sequence[int], actor: Actor, progress: Progress | None = None
+) -> BulkResult:
+    """Give every customer of ``ids`` the actor holds back to the public pool (one ownership
+    change and audit row each); refusals (not the owner, already in the pool) are reported in
+    ``problems`` and the others go on."""
+    from crm_desktop.services.pool import release_to_pool
+
+    def release(s: Session, customer_id: int, who: Actor) -> None:
+        release_to_pool(s, customer_id, who)
+
+    return _each(session, ids, actor, release, progress or NullProgress())

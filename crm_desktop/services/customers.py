@@ -23,7 +23,7 @@ from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import ColumnElement, and_, false, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -45,6 +45,7 @@ from crm_desktop.db.models import (
     AuditLog,
     Contact,
     Customer,
+    Followup,
     Grade,
     OwnershipChange,
     Region,
@@ -264,6 +265,10 @@ class DuplicateHit:
     name: str | None = None
     grade_code: str | None = None
     last_followup_at: datetime | None = None
+    # Prospect memory (issue 4), also for hits the actor may not see: how the latest follow-up
+    # went and why it was last lost — outcomes only, never summaries.
+    last_outcome: str | None = None
+    lost_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,7 +277,7 @@ class HistoryRow:
     history tab. ``old``/``new`` are display text: grade code, region name, owner name."""
 
     at: datetime
-    actor: str
+    actor: str  # the user's display name (the login when no such user)
     action: str  # customer.create | customer.update | contact.update | …
     entity: str  # customer | contact
     entity_id: int | None
@@ -865,8 +870,10 @@ def find_duplicates(
         .order_by(Customer.id)
     )
     hits: list[DuplicateHit] = []
+    outcomes = _last_outcomes(session, ids)
     for cid, cname, owner_id, branch_id, last_at, owner_name, grade_code in found:
         why = tuple(w for w in ("name", "phone", "email") if w in matched[cid])
+        last_outcome, lost_reason = outcomes.get(cid, (None, None))
         if can_see(actor, owner_id, branch_id):
             hits.append(
                 DuplicateHit(
@@ -877,11 +884,43 @@ def find_duplicates(
                     name=cname,
                     grade_code=grade_code,
                     last_followup_at=last_at,
+                    last_outcome=last_outcome,
+                    lost_reason=lost_reason,
                 )
             )
         else:
-            hits.append(DuplicateHit(visible=False, matched_on=why, owner_name=owner_name))
+            hits.append(
+                DuplicateHit(
+                    visible=False,
+                    matched_on=why,
+                    owner_name=owner_name,
+                    last_outcome=last_outcome,
+                    lost_reason=lost_reason,
+                )
+            )
     return hits
+
+
+def _last_outcomes(
+    session: Session, customer_ids: Sequence[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """Per customer: the outcome of its latest done follow-up and its latest lost reason."""
+    out: dict[int, tuple[str | None, str | None]] = {}
+    rows = session.execute(
+        select(Followup.customer_id, Followup.outcome, Followup.lost_reason)
+        .where(
+            Followup.customer_id.in_(customer_ids),
+            Followup.status == "done",
+            Followup.deleted_at.is_(None),
+        )
+        .order_by(Followup.customer_id, Followup.happened_at.desc(), Followup.id.desc())
+    )
+    for cid, outcome, reason in rows:
+        last_outcome, lost_reason = out.get(cid, (outcome, None))
+        if lost_reason is None and outcome == "lost" and reason:
+            lost_reason = reason
+        out[cid] = (last_outcome, lost_reason)
+    return out
 
 
 def _duplicate_message(hits: Sequence[DuplicateHit]) -> str:
@@ -927,6 +966,8 @@ def create_customer(
         branch_id=(owner.branch_id if owner and owner.branch_id else actor.branch_id),
         created_by_id=actor.id,
         pool_since=now if owner is None else None,
+        owner_since=now if owner is not None else None,
+        created_at=now,  # the same instant: the pool's idle clock starts at both
     )
     for key, value in _search_columns(session, customer).items():
         setattr(customer, key, value)
@@ -1082,6 +1123,7 @@ def update_customer(
         if owner is not None and owner.branch_id is not None:
             customer.branch_id = owner.branch_id  # a customer belongs to its owner's branch
         customer.pool_since = now if owner is None else None
+        customer.owner_since = now if owner is not None else None  # the pool's idle clock
     for name, value in changes.items():
         setattr(customer, name, value)
     if _SEARCH_INPUTS.intersection(changes):
@@ -1350,12 +1392,14 @@ def customer_history(session: Session, customer_id: int, actor: Actor) -> list[H
     entries = session.execute(
         select(
             AuditLog.at,
-            AuditLog.actor,
+            # Shown by name; a login with no user (system, a deleted login) as it was logged.
+            func.coalesce(AppUser.display_name, AuditLog.actor),
             AuditLog.action,
             AuditLog.entity,
             AuditLog.entity_id,
             AuditLog.detail,
         )
+        .outerjoin(AppUser, AppUser.login == AuditLog.actor)
         .where(
             or_(
                 and_(AuditLog.entity == "customer", AuditLog.entity_id == customer_id),
@@ -1484,6 +1528,7 @@ def bulk_set(
         if new_owner is not None and new_owner.branch_id is not None:
             set_values["branch_id"] = new_owner.branch_id
         set_values["pool_since"] = now if new_owner is None else None
+        set_values["owner_since"] = now if new_owner is not None else None
     set_values["updated_at"] = now
     progress.report(0, total, None)
     for start in range(0, total, BULK_CHUNK):

@@ -174,3 +174,32 @@ FREE_MAIL_DOMAINS: list[str] = [
     "mail.ru",
     "yandex.ru",
 ]
+
+# Why a prospect was lost (company setting "lost_reasons", editable by administrators).
+LOST_REASONS_ZH: list[str] = [
+    "价格太高",
+    "选择了竞争对手",
+    "暂无需求",
+    "预算不足",
+    "项目取消",
+    "联系不上",
+    "决策周期太长",
+    "其他",
+]
+LOST_REASONS_EN: list[str] = [
+    "Price too high",
+    "Chose a competitor",
+    "No need at the moment",
+    "No budget",
+    "Project cancelled",
+    "Could not reach them",
+    "Decision takes too long",
+    "Other",
+]
+
+# Public pool rules (company setting "pool_rules"); per-grade days are in GRADES above.
+POOL_RULES: dict[str, int | None] = {
+    "holding_limit": None,  # no limit until an administrator sets one
+    "cooling_off_days": 7,
+    "unwon_days": None,
+}

@@ -189,6 +189,16 @@ def authenticate(session: Session, login: str, password: str) -> Actor:
     return actor_of(user)
 
 
+def sign_in_preview(session: Session, login: str) -> Actor | None:
+    """The actor a sign-in as ``login`` would give (active users only), read without checking
+    any password: the GUI builds the main window from it, hidden, while ``authenticate`` spends
+    its argon2 time on a worker, and shows it only when that sign-in succeeds."""
+    user = session.scalar(select(AppUser).where(AppUser.login == login.strip().lower()))
+    if user is None or not user.active or not user.password_hash:
+        return None
+    return actor_of(user)
+
+
 def set_password(session: Session, login: str, password: str, *, actor: Actor) -> None:
     user = get_user(session, login)
     if not actor.is_admin and actor.login != user.login:

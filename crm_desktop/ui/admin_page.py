@@ -882,8 +882,15 @@ class AdminPage(Page):
         self.page_layout.setStretchFactor(self.content, 1)
         self.tabs.setVisible(actor.is_admin)
         self.empty_state.setVisible(not actor.is_admin)
-        if not actor.is_admin:
-            self.page_layout.addStretch(1)
+        # Public-pool rules: a tab for administrators, read-only under the card for the others.
+        from crm_desktop.ui.pool_rules import PoolRulesTab
+
+        self.pool_tab = PoolRulesTab(self, editable=actor.is_admin)
+        self.sig_config_changed.connect(self.pool_tab.refresh)
+        if actor.is_admin:
+            self.tabs.addTab(self.pool_tab, "")
+        else:
+            self.page_layout.addWidget(self.pool_tab, 1)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -904,6 +911,12 @@ class AdminPage(Page):
             self.tabs.setTabText(0, self.tr("Grades"))
             self.tabs.setTabText(1, self.tr("Regions"))
             self.tabs.setTabText(2, self.tr("Branches"))
+        if hasattr(self, "pool_tab") and self.tabs.indexOf(self.pool_tab) >= 0:
+            self.tabs.setTabText(self.tabs.indexOf(self.pool_tab), self.tr("Public pool"))
+            self.header.set_texts(
+                self.tr("Admin"),
+                self.tr("Grades, regions, branches and public-pool rules of the company."),
+            )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -917,9 +930,10 @@ class AdminPage(Page):
 
     def refresh(self) -> None:
         """Load (again) every tab's data."""
+        self.loaded = True
+        self.pool_tab.refresh()
         if not self.actor.is_admin:
             return
-        self.loaded = True
         self.grades_tab.refresh()
         self.regions_tab.refresh()
         self.branches_tab.refresh()

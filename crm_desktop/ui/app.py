@@ -8,6 +8,8 @@ import logging.handlers
 import os
 import sys
 import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -15,16 +17,17 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from crm_desktop import APP_AUTHOR, APP_NAME, __version__
 from crm_desktop.core import paths
-from crm_desktop.core.errors import CrmError
+from crm_desktop.core.errors import CrmError, OperationCancelled
 from crm_desktop.core.settings import Settings, load_settings, strip_password
 from crm_desktop.services.context import Actor
 from crm_desktop.ui.i18n import Translations, choose_language
 
 if TYPE_CHECKING:
     from crm_desktop.services.database import Database
+    from crm_desktop.services.pool import ReclaimResult
     from crm_desktop.ui.login import LoginDialog
     from crm_desktop.ui.main_window import MainWindow
-    from crm_desktop.ui.ops import ErrorHandler, OpRunner
+    from crm_desktop.ui.ops import ErrorHandler, Op, OpRunner
     from crm_desktop.ui.wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,8 @@ log = logging.getLogger(__name__)
 LOG_FILE = "crm-desktop.log"
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
+RECLAIM_INTERVAL_MS = 60 * 60 * 1000  # the public pool's reclaim: at sign-in, then hourly
+RECLAIM_DELAY_MS = 3_000  # the first run lets the first page load before it
 _T0 = time.perf_counter()
 
 
@@ -139,6 +144,88 @@ def build_main_window(
     return window
 
 
+class ReclaimScheduler(QObject):
+    """Runs the public pool's reclaim (``pool.reclaim``) on the write lane once at start and
+    then every ``interval_ms`` while the app runs. Reclaim is idempotent and safe when several
+    clients run it at once, so every signed-in client may. Failures go to the log, never to a
+    dialog: nobody asked for this work. ``clock`` (tests) gives the ``now`` of each run;
+    ``job`` replaces ``pool.reclaim`` (tests)."""
+
+    sig_reclaimed = Signal(object)
+    """A run moved customers to the pool; carries its ReclaimResult (lists should reload)."""
+
+    sig_ran = Signal(object)
+    """A run ended: its ReclaimResult, or the exception it failed with (logged)."""
+
+    def __init__(
+        self,
+        runner: OpRunner,
+        *,
+        interval_ms: int = RECLAIM_INTERVAL_MS,
+        delay_ms: int = RECLAIM_DELAY_MS,
+        clock: Callable[[], datetime] | None = None,
+        job: Callable[..., ReclaimResult] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.clock = clock
+        self.job = job
+        self.runs = 0
+        self._op: Op | None = None
+        self.first_timer = QTimer(self)
+        self.first_timer.setSingleShot(True)
+        self.first_timer.setInterval(max(0, delay_ms))
+        self.first_timer.timeout.connect(self._on_timer_timeout)
+        self.timer = QTimer(self)
+        self.timer.setInterval(max(1, interval_ms))
+        self.timer.timeout.connect(self._on_timer_timeout)
+
+    def start(self) -> None:
+        """Run once after the delay, then on every tick of the interval."""
+        self.first_timer.start()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.first_timer.stop()
+        self.timer.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._op is not None and self._op.running
+
+    def run_now(self) -> Op | None:
+        """Start one run; None when the previous one is still running (runs never pile up)."""
+        from crm_desktop.services.pool import reclaim
+
+        if self.running:
+            return None
+        now = self.clock() if self.clock is not None else None
+        op = self.runner.op(None, self.job or reclaim, now=now)
+        op.on_success(self._on_reclaim_done).on_failure(self._on_reclaim_failed)
+        self._op = op.run()
+        return self._op
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        self.run_now()
+
+    def _on_reclaim_done(self, result: ReclaimResult) -> None:
+        self.runs += 1
+        if result.items:
+            log.info("reclaim moved %d customers to the public pool", len(result.items))
+            self.sig_reclaimed.emit(result)
+        self.sig_ran.emit(result)
+
+    def _on_reclaim_failed(self, exc: BaseException) -> None:
+        self.runs += 1
+        if isinstance(exc, OperationCancelled):
+            log.debug("reclaim cancelled")
+        else:
+            log.warning("reclaim failed: %s", exc, exc_info=(type(exc), exc, exc.__traceback__))
+        self.sig_ran.emit(exc)
+
+
 class AppController(QObject):
     """Walks from start-up to the main window without nested event loops: open the database,
     then the first-run wizard or the sign-in dialog, then the main window."""
@@ -160,9 +247,15 @@ class AppController(QObject):
         error_handler: ErrorHandler | None = None,
         quit_app: bool = True,
         autologin: tuple[str, str] | None = None,
+        reclaim_interval_ms: int = RECLAIM_INTERVAL_MS,
+        reclaim_delay_ms: int = RECLAIM_DELAY_MS,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self._autologin = autologin
+        self._reclaim_timing = (reclaim_interval_ms, reclaim_delay_ms)
+        self._clock = clock
+        self.reclaim_scheduler: ReclaimScheduler | None = None
         self.settings = settings
         self.translations = translations
         self._database_arg = database
@@ -175,6 +268,7 @@ class AppController(QObject):
         self.wizard: FirstRunWizard | None = None
         self.login_dialog: LoginDialog | None = None
         self.main_window: MainWindow | None = None
+        self._prepared_window: tuple[Actor, MainWindow] | None = None
         self.company_name: str | None = None
         self.exit_code = 0
 
@@ -226,14 +320,17 @@ class AppController(QObject):
     def _sign_in_automatically(self, login: str, password: str) -> None:
         """Sign in without the dialog (start-up benchmark, kiosk scripts); a wrong password
         fails start-up with the usual message."""
-        from crm_desktop.services.users import authenticate
+        from crm_desktop.services.users import authenticate, sign_in_preview
 
         assert self.runner is not None
         self.runner.op(None, authenticate, login=login, password=password).on_success(
             self._show_main_window
-        ).on_failure(self._on_start_failed).run()
-        # As while the sign-in dialog waits for the user: import the main window meanwhile.
-        QTimer.singleShot(0, self._preload)
+        ).on_failure(self._on_sign_in_failed).run()
+        # argon2 takes ~0.12 s on the write lane: meanwhile build the window of the user this
+        # sign-in would give, hidden (it starts reading the list); shown only once signed in.
+        self.runner.op(None, sign_in_preview, login=login).read_only().on_success(
+            self._prepare_main_window
+        ).on_failure(self._on_sign_in_preview_failed).run()
 
     def _show_wizard(self) -> None:
         from crm_desktop.ui.wizard import FirstRunWizard
@@ -318,9 +415,9 @@ class AppController(QObject):
                 self.runner.setParent(None)
         self._show_main_window(dialog.actor)
 
-    def _show_main_window(self, actor: Actor) -> None:
+    def _build_main_window(self, actor: Actor) -> MainWindow:
         assert self.db is not None
-        window = build_main_window(
+        return build_main_window(
             self.db,
             actor,
             self.settings,
@@ -328,11 +425,59 @@ class AppController(QObject):
             translations=self.translations,
             company_name=self.company_name,
         )
+
+    def _prepare_main_window(self, actor: object) -> None:
+        """Build (not show) the window of the user a pending sign-in names."""
+        if not isinstance(actor, Actor) or self.main_window is not None:
+            return  # no such active user (the sign-in will say so), or already signed in
+        self._prepared_window = (actor, self._build_main_window(actor))
+
+    def _on_sign_in_preview_failed(self, exc: BaseException) -> None:
+        log.debug("sign-in preview failed: %s", exc)  # the sign-in itself reports problems
+
+    def _discard_prepared_window(self) -> None:
+        if self._prepared_window is not None:
+            window = self._prepared_window[1]
+            self._prepared_window = None
+            window.deleteLater()  # its pending reads are dropped with it (ops.Op._parent_gone)
+
+    def _on_sign_in_failed(self, exc: BaseException) -> None:
+        self._discard_prepared_window()
+        self._on_start_failed(exc)
+
+    def _show_main_window(self, actor: Actor) -> None:
+        prepared = self._prepared_window
+        if prepared is not None and prepared[0] == actor:
+            self._prepared_window = None
+            window = prepared[1]
+        else:  # nothing prepared, or the user changed between the two reads
+            self._discard_prepared_window()
+            window = self._build_main_window(actor)
         self.main_window = window
         window.show()
         QApplication.setQuitOnLastWindowClosed(True)
         log.info("main window shown after %.3f s", seconds_since_start())
+        self._start_reclaim(window)
         self.sig_main_window_shown.emit(window)
+
+    def _start_reclaim(self, window: MainWindow) -> None:
+        interval_ms, delay_ms = self._reclaim_timing
+        scheduler = ReclaimScheduler(
+            window.runner,
+            interval_ms=interval_ms,
+            delay_ms=delay_ms,
+            clock=self._clock,
+            parent=window,
+        )
+        scheduler.sig_reclaimed.connect(self._on_reclaim_scheduler_sig_reclaimed)
+        self.reclaim_scheduler = scheduler
+        scheduler.start()
+
+    @Slot(object)
+    def _on_reclaim_scheduler_sig_reclaimed(self, _result: object) -> None:
+        # Customers left their owners' lists for the pool: both lists reload.
+        if self.main_window is not None:
+            self.main_window.sig_customers_changed.emit()
 
     # ----------------------------------------------------------------- failures
 

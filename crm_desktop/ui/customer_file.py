@@ -99,13 +99,16 @@ from crm_desktop.ui.contact_dialog import (
     contact_field_label,
     field_error_text,
 )
+from crm_desktop.ui.prospect_memory import load_prospect_memory, memory_summary
 from crm_desktop.ui.region_picker import RegionPicker
 from crm_desktop.ui.style import ERROR_COLOR, MUTED_COLOR, make_title, scaled_font
+from crm_desktop.ui.timeline import TimelineTab
 from crm_desktop.ui.widgets import ErrorLabel, with_error
 
 if TYPE_CHECKING:
     from crm_desktop.core.settings import Settings
     from crm_desktop.services.context import Actor
+    from crm_desktop.services.pool import ProspectMemory
     from crm_desktop.ui.ops import Op, OpRunner
 
 __all__ = ["CustomerFileWindow", "ProfileForm", "open_customer_file"]
@@ -1059,6 +1062,8 @@ class DuplicateBanner(QFrame):
         self.label.linkActivated.connect(self._on_label_link_activated)
         layout.addWidget(self.label)
         self.hits: tuple[DuplicateHit, ...] = ()
+        # Prospect memory of visible hits, by customer id (who followed it up before).
+        self.memories: dict[int, ProspectMemory] = {}
         self.setVisible(False)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -1093,17 +1098,39 @@ class DuplicateBanner(QFrame):
         )
 
     def text(self) -> str:
-        """What the banner says, as plain text (one line per hit)."""
-        return "\n".join(self.hit_text(hit) for hit in self.hits)
+        """What the banner says, as plain text (one line per hit, its prospect memory under)."""
+        lines = []
+        for hit in self.hits:
+            lines.append(self.hit_text(hit))
+            memory = self.memory_text(hit)
+            if memory:
+                lines.append(memory)
+        return "\n".join(lines)
+
+    def memory_text(self, hit: DuplicateHit) -> str:
+        """Who followed the hit up before and what came of it ("" when unknown or nobody)."""
+        memory = self.memories.get(hit.customer_id) if hit.customer_id is not None else None
+        return memory_summary(memory) if memory is not None else ""
+
+    def set_memory(self, memory: ProspectMemory) -> None:
+        """Show a hit's prospect memory under it (it arrives after the hits)."""
+        if any(hit.customer_id == memory.customer_id for hit in self.hits):
+            self.memories[memory.customer_id] = memory
+            self.set_hits(self.hits)
 
     def set_hits(self, hits: Sequence[DuplicateHit]) -> None:
         self.hits = tuple(hits)
+        ids = {hit.customer_id for hit in self.hits}
+        self.memories = {k: v for k, v in self.memories.items() if k in ids}
         lines = []
         for hit in self.hits[:4]:
             line = _html_escape(self.hit_text(hit))
             if hit.visible and hit.customer_id is not None:
                 link = _html_escape(self.tr("Open"))
                 line += f' &nbsp;<a href="{hit.customer_id}">{link}</a>'
+            memory = self.memory_text(hit)
+            if memory:
+                line += "<br>&nbsp;&nbsp;&nbsp;&nbsp;" + _html_escape(memory)
             lines.append("⚠ " + line)
         if len(self.hits) > 4:
             lines.append(
@@ -1241,10 +1268,12 @@ class CustomerFileWindow(QWidget):
         profile_layout.addWidget(self.duplicate_banner)
         self.profile_tab = profile
         self.contacts_tab = ContactsTab(self)
+        self.timeline_tab = TimelineTab(self)
         self.history_tab = HistoryTab(self)
         self.attachments_tab = AttachmentsTab(self)
         self.tabs.addTab(self.profile_tab, "")
         self.tabs.addTab(self.contacts_tab, "")
+        self.tabs.addTab(self.timeline_tab, "")
         self.tabs.addTab(self.history_tab, "")
         self.tabs.addTab(self.attachments_tab, "")
         outer.addWidget(self.tabs, 1)
@@ -1288,9 +1317,10 @@ class CustomerFileWindow(QWidget):
     def retranslate_ui(self) -> None:
         self.tabs.setTabText(0, self.tr("Profile"))
         self.tabs.setTabText(1, self.tr("Contacts"))
-        self.tabs.setTabText(2, self.tr("History"))
-        self.tabs.setTabText(3, self.tr("Attachments"))
-        for index in (1, 2, 3):
+        self.tabs.setTabText(self.tabs.indexOf(self.timeline_tab), self.tr("Follow-ups"))
+        self.tabs.setTabText(self.tabs.indexOf(self.history_tab), self.tr("History"))
+        self.tabs.setTabText(self.tabs.indexOf(self.attachments_tab), self.tr("Attachments"))
+        for index in range(1, self.tabs.count()):
             self.tabs.setTabToolTip(
                 index, self.tr("Save the new customer first") if self.customer_id is None else ""
             )
@@ -1365,9 +1395,10 @@ class CustomerFileWindow(QWidget):
         self.revert_button.setEnabled(editable and dirty)
         self.delete_button.setVisible(self.customer_id is not None)
         self.delete_button.setEnabled(editable and self.detail is not None)
-        for index in (1, 2, 3):
+        for index in range(1, self.tabs.count()):
             self.tabs.setTabEnabled(index, self.customer_id is not None)
         self.contacts_tab.set_editable(editable)
+        self.timeline_tab.update_state()
         self.attachments_tab.set_editable(editable)
         self.setWindowModified(dirty)
 
@@ -1540,6 +1571,18 @@ class CustomerFileWindow(QWidget):
     def _on_duplicates_found(self, seq: int, hits: list[DuplicateHit]) -> None:
         if seq == self._dup_seq and self.customer_id is None:  # an older answer is stale
             self.duplicate_banner.set_hits(hits)
+            # Who followed each visible hit up before (invisible hits have no id: nothing leaks).
+            for hit in hits[:4]:
+                if hit.customer_id is not None and hit.customer_id not in (
+                    self.duplicate_banner.memories
+                ):
+                    load_prospect_memory(
+                        self.runner,
+                        self,
+                        self.actor,
+                        hit.customer_id,
+                        self.duplicate_banner.set_memory,
+                    )
 
     @Slot(int)
     def _on_duplicate_banner_open_requested(self, customer_id: int) -> None:

@@ -5,6 +5,7 @@ late answers of older requests are dropped, so the list always shows the latest 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -72,6 +73,11 @@ _FIRST_DESCENDING = frozenset({"last_followup", "created"})
 class CustomersPage(QWidget):
     """Search, filter and list customers; open one, change many."""
 
+    # A page built on this one (the public pool) sets its own key, saved columns and actions.
+    page_key = "customers"
+    settings_key = SETTINGS_KEY
+    default_columns: tuple[str, ...] = DEFAULT_COLUMNS
+
     sig_open_customer = Signal(int)
     """The user opened a customer (Enter or double-click on a row); carries its id."""
 
@@ -102,7 +108,7 @@ class CustomersPage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.key = "customers"
+        self.key = self.page_key
         self.actor = actor
         self.runner = runner
         self.settings = settings
@@ -114,6 +120,7 @@ class CustomersPage(QWidget):
         self.message_box: QMessageBox | None = None
         self.recycle_bin: QWidget | None = None
         self._ids_op: Op | None = None
+        self._ids_after_preview: Callable[[], None] | None = None
         self._counts_op: Op | None = None
         self._generation = 0
         self._counts_key: tuple[CustomerFilter, str] | None = None
@@ -265,11 +272,11 @@ class CustomersPage(QWidget):
         self.grade_action = action(partial(self.start_bulk_change, "grade"))
         self.region_action = action(partial(self.start_bulk_change, "region"))
         self.owner_action = action(partial(self.start_bulk_change, "owner"))
+        self.release_action = action(self._on_release_action_triggered)
         self.delete_action = action(
             self._on_delete_action_triggered, QKeySequence.StandardKey.Delete
         )
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.view.addAction(self.delete_action)
         self.recycle_action = action(self._on_recycle_action_triggered)
         self.columns_menu = QMenu(self)
         self.columns_menu.aboutToShow.connect(self._on_columns_menu_about_to_show)
@@ -280,9 +287,16 @@ class CustomersPage(QWidget):
         self.change_menu = QMenu(self)
         for act in (self.grade_action, self.region_action, self.owner_action):
             self.change_menu.addAction(act)
+        self.change_menu.addSeparator()
+        self.change_menu.addAction(self.release_action)
         self.change_button = QToolButton(self)
         self.change_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.change_button.setMenu(self.change_menu)
+        self._place_actions()
+
+    def _place_actions(self) -> None:
+        """Put the actions on the toolbar and the Delete key on the list."""
+        self.view.addAction(self.delete_action)
         self.toolbar.addAction(self.new_action)
         self.toolbar.addWidget(self.change_button)
         self.toolbar.addAction(self.delete_action)
@@ -308,6 +322,10 @@ class CustomersPage(QWidget):
         self.grade_action.setText(self.tr("Change grade…"))
         self.region_action.setText(self.tr("Change region…"))
         self.owner_action.setText(self.tr("Change owner…"))
+        self.release_action.setText(self.tr("Release to the public pool…"))
+        self.release_action.setToolTip(
+            self.tr("Give the selected customers back to the pool, for anyone to claim")
+        )
         self.delete_action.setText(self.tr("Delete"))
         self.delete_action.setToolTip(self.tr("Move the selected customers to the recycle bin"))
         self.recycle_action.setText(self.tr("Recycle bin"))
@@ -343,6 +361,10 @@ class CustomersPage(QWidget):
         self._counts_key = None
         self.reload(keep_current=True)
 
+    def current_filter(self) -> CustomerFilter:
+        """The filter the list runs: the panel's (the pool page fixes ``in_pool``)."""
+        return self.filter_panel.current_filter()
+
     def reload(self, *, keep_current: bool = False) -> None:
         """Ask for the ids of the current filter, search text and sort; cancels the request
         still running (its late answer is dropped)."""
@@ -352,9 +374,53 @@ class CustomersPage(QWidget):
             self._ids_op.cancel()
         self._generation += 1
         generation = self._generation
-        flt = self.filter_panel.current_filter()
+        flt = self.current_filter()
         text = self.search_edit.text()
         self.loading = True
+        start_ids = partial(self._start_ids_op, generation, flt, text, keep_id)
+        if self.last_result is None and self.model.rowCount() == 0:
+            # The first load: its first rows (one keyset query) and its count come first;
+            # the ids of the whole list (1M: ~0.3 s of Python building rows, holding the GIL
+            # the window needs to build and paint) are asked for once those rows are shown.
+            preview = self.runner.op(
+                self,
+                first_rows,
+                flt=flt,
+                sort=self._sort,
+                actor=self.actor,
+                search_text=text,
+                limit=self.model.page_size,
+            ).read_only()
+            preview.on_success(partial(self._on_preview_loaded, generation))
+            preview.on_failure(lambda _exc: None)  # the ids' own request reports errors
+            self._ids_after_preview = start_ids
+            preview.sig_finished.connect(self._on_preview_op_sig_finished)
+            preview.run()
+            count = self.runner.op(
+                self, count_customers, flt=flt, actor=self.actor, search_text=text
+            ).read_only()
+            count.on_success(partial(self._on_preview_count_loaded, generation))
+            count.on_failure(lambda _exc: None)
+            count.run()
+        else:
+            start_ids()
+        self._show_status()
+
+    @Slot()
+    def _on_preview_op_sig_finished(self) -> None:
+        # After the event loop painted the preview's rows.
+        QTimer.singleShot(0, self, self._start_ids_after_preview)
+
+    def _start_ids_after_preview(self) -> None:
+        start, self._ids_after_preview = self._ids_after_preview, None
+        if start is not None:
+            start()
+
+    def _start_ids_op(
+        self, generation: int, flt: CustomerFilter, text: str, keep_id: int | None
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer question asked for its own ids
         op = self.runner.op(
             self,
             list_customer_ids,
@@ -368,26 +434,6 @@ class CustomersPage(QWidget):
         op.on_success(partial(self._on_ids_loaded, generation, flt, text))
         op.on_failure(partial(self._on_ids_failed, generation))
         self._ids_op = op.run()
-        if self.last_result is None and self.model.rowCount() == 0:
-            preview = self.runner.op(
-                self,
-                first_rows,
-                flt=flt,
-                sort=self._sort,
-                actor=self.actor,
-                search_text=text,
-                limit=self.model.page_size,
-            ).read_only()
-            preview.on_success(partial(self._on_preview_loaded, generation))
-            preview.on_failure(lambda _exc: None)  # the ids' own request reports errors
-            preview.run()
-            count = self.runner.op(
-                self, count_customers, flt=flt, actor=self.actor, search_text=text
-            ).read_only()
-            count.on_success(partial(self._on_preview_count_loaded, generation))
-            count.on_failure(lambda _exc: None)
-            count.run()
-        self._show_status()
 
     # A big list's first load paints in two steps: its first rows (one keyset query) and its
     # count, then the ids of the whole list fill the rows in without a reset.
@@ -623,6 +669,7 @@ class CustomersPage(QWidget):
         self.grade_action.setEnabled(selected > 0 and have_choices)
         self.region_action.setEnabled(selected > 0 and have_choices)
         self.owner_action.setEnabled(selected > 0 and have_choices and self.actor.is_manager)
+        self.release_action.setEnabled(selected > 0)
         self.delete_action.setEnabled(selected > 0)
         self.change_button.setEnabled(selected > 0 and have_choices)
         self.recycle_action.setEnabled(self.actor.is_manager)
@@ -630,17 +677,17 @@ class CustomersPage(QWidget):
     # ----------------------------------------------------------------- columns and sort
 
     def _column_settings(self) -> dict[str, Any]:
-        saved = self.settings.ui.get(SETTINGS_KEY)
+        saved = self.settings.ui.get(self.settings_key)
         if not isinstance(saved, dict):
             saved = {}
-            self.settings.ui[SETTINGS_KEY] = saved
+            self.settings.ui[self.settings_key] = saved
         return saved
 
     def _restore_columns(self) -> None:
         saved = self._column_settings()
-        columns = [k for k in saved.get("columns", DEFAULT_COLUMNS) if k in COLUMN_KEYS]
+        columns = [k for k in saved.get("columns", self.default_columns) if k in COLUMN_KEYS]
         if not columns:
-            columns = list(DEFAULT_COLUMNS)
+            columns = list(self.default_columns)
         widths = saved.get("widths", {})
         header = self.view.horizontalHeader()
         header.blockSignals(True)
@@ -840,6 +887,7 @@ class CustomersPage(QWidget):
         menu.addAction(self.grade_action)
         menu.addAction(self.region_action)
         menu.addAction(self.owner_action)
+        menu.addAction(self.release_action)
         menu.addSeparator()
         menu.addAction(self.delete_action)
         menu.popup(self.view.viewport().mapToGlobal(pos))
@@ -902,6 +950,14 @@ class CustomersPage(QWidget):
         box.accepted.connect(partial(self.run_delete, ids))
         self.message_box = box
         box.open()
+
+    @Slot()
+    def _on_release_action_triggered(self) -> None:
+        from crm_desktop.ui.pool_page import ask_release  # it builds on this module
+
+        ids = self.selected_ids()
+        if ids:
+            self.message_box = ask_release(self, ids)
 
     def run_delete(self, ids: list[int]) -> Op:
         """Soft-delete ``ids`` as one operation; refusals come back as problems."""

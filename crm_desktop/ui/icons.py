@@ -36,6 +36,20 @@ def _today(p: QPainter) -> None:
     p.drawPath(check)
 
 
+def _pool(p: QPainter) -> None:
+    # 公海, the "public sea": a person above two waves.
+    p.drawEllipse(QPointF(12.0, 5.8), 2.6, 2.6)
+    shoulders = QPainterPath(QPointF(7.6, 12.6))
+    shoulders.cubicTo(7.6, 8.8, 16.4, 8.8, 16.4, 12.6)
+    p.drawPath(shoulders)
+    for y in (15.6, 19.8):
+        wave = QPainterPath(QPointF(3.0, y))
+        for start in (3.0, 9.0, 15.0):
+            wave.quadTo(start + 1.5, y - 2.0, start + 3.0, y)
+            wave.quadTo(start + 4.5, y + 2.0, start + 6.0, y)
+        p.drawPath(wave)
+
+
 def _mail(p: QPainter) -> None:
     p.drawRoundedRect(QRectF(3.0, 5.5, 18.0, 13.0), 2.5, 2.5)
     flap = QPainterPath(QPointF(3.8, 7.0))
@@ -89,6 +103,7 @@ def _user(p: QPainter) -> None:
 _DRAWERS: dict[str, Callable[[QPainter], None]] = {
     "customers": _customers,
     "today": _today,
+    "pool": _pool,
     "mail": _mail,
     "reports": _reports,
     "admin": _admin,

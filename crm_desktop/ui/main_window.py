@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,12 +30,16 @@ from crm_desktop.ui.widgets import ElidedLabel, EmptyState, PageHeader
 
 if TYPE_CHECKING:
     from crm_desktop.services.database import Database
+    from crm_desktop.ui.admin_page import AdminPage
     from crm_desktop.ui.i18n import Translations
     from crm_desktop.ui.ops import OpRunner
+    from crm_desktop.ui.pool_page import PoolPage
+    from crm_desktop.ui.reminders import ReminderBanner, ReminderService
+    from crm_desktop.ui.today_page import TodayPage
 
 log = logging.getLogger(__name__)
 
-PAGE_KEYS: tuple[str, ...] = ("customers", "today", "mail", "reports", "admin")
+PAGE_KEYS: tuple[str, ...] = ("customers", "today", "pool", "mail", "reports", "admin")
 GEOMETRY_KEY = "main_window"
 DEFAULT_SIZE = QSize(1200, 750)
 SIDEBAR_WIDTH = 220
@@ -74,23 +78,28 @@ def page_text(key: str, actor: Actor) -> PageText:
             "",
         )
     if key == "today":
+        # The Today page has its own empty states (today_page.py).
         return PageText(
             QCoreApplication.translate("MainWindow", "Today"),
             QCoreApplication.translate(
                 "MainWindow", "Follow-ups due today and overdue, so that nothing slips."
             ),
-            QCoreApplication.translate("MainWindow", "Your follow-up agenda is on its way"),
+            "",
+            "",
+            "",
+        )
+    if key == "pool":
+        # The pool page has its own empty states (pool_page.py).
+        return PageText(
+            QCoreApplication.translate("MainWindow", "Public pool"),
             QCoreApplication.translate(
                 "MainWindow",
-                "This page will list every planned call, visit and meeting that is due or "
-                "overdue, and a reminder will pop up when one falls due while crm-desktop is "
-                "open.",
+                "Customers without an owner: claim one to make it yours, and see who followed "
+                "it up before.",
             ),
-            QCoreApplication.translate(
-                "MainWindow",
-                "Follow-ups already in the database, demo data included, will show up here as "
-                "soon as the page is ready; nothing needs to be prepared.",
-            ),
+            "",
+            "",
+            "",
         )
     if key == "mail":
         return PageText(
@@ -207,7 +216,7 @@ class MainWindow(QMainWindow):
     """The window a signed-in user works in."""
 
     sig_page_changed = Signal(str)
-    """Another page was shown; carries its key (customers, today, mail, reports, admin)."""
+    """Another page was shown; carries its key (customers, today, pool, mail, reports, admin)."""
 
     sig_company_loaded = Signal(str)
     """The company name arrived from the database."""
@@ -241,6 +250,8 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_menus()
         self._build_status_bar()
+        self._reminders: ReminderService | None = None
+        self._reminder_banner: ReminderBanner | None = None
         self.retranslate_ui()
         self._restore_geometry()
         if company_name is None:
@@ -315,22 +326,108 @@ class MainWindow(QMainWindow):
         self.sig_customers_changed.connect(self.customers_page.refresh)
         # Ask for the list now: the worker reads while the rest of the window is built.
         self.customers_page.refresh()
-        self.pages: dict[str, Page | CustomersPage] = {"customers": self.customers_page}
-        for key in PAGE_KEYS[1:-1]:
-            self.pages[key] = Page(key, self.actor, self.stack)
-        from crm_desktop.ui.admin_page import AdminPage
-
-        self.admin_page = AdminPage(self.actor, self.runner, self.stack)
-        self.pages["admin"] = self.admin_page
+        # Only the Customers page is built now; the others (and their imports: ~0.3 s with
+        # the follow-up and pool services) when first shown or asked for (_ensure_page).
+        self.pages: dict[str, Any] = {"customers": self.customers_page}
+        self._page_builders: dict[str, Callable[[], Any]] = {
+            "today": self._build_today_page,
+            "pool": self._build_pool_page,
+            "admin": self._build_admin_page,
+        }
         for key in PAGE_KEYS:
-            self.stack.addWidget(self.pages[key])
+            if key not in self.pages and key not in self._page_builders:
+                self.pages[key] = Page(key, self.actor, self.stack)
+            self.stack.addWidget(self.pages.get(key) or QWidget(self.stack))
             item = QListWidgetItem(line_icon(key), "", self.nav)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setSizeHint(QSize(0, 40))
-        row.addWidget(self.stack, 1)
+        # Reminders show in a banner above the pages where there is no system tray; the
+        # banner joins this column when the reminders start (after the first paint).
+        self._right_column = QVBoxLayout()
+        self._right_column.setContentsMargins(0, 0, 0, 0)
+        self._right_column.setSpacing(0)
+        self._right_column.addWidget(self.stack, 1)
+        row.addLayout(self._right_column, 1)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
         self.nav.setCurrentRow(0)
+
+    def _ensure_page(self, key: str) -> Any:
+        """The page of ``key``, built (and put in its place in the stack) on first use."""
+        page = self.pages.get(key)
+        if page is None:
+            page = self._page_builders[key]()
+            index = PAGE_KEYS.index(key)
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[key] = page
+            page.retranslate_ui()
+        return page
+
+    @property
+    def today_page(self) -> TodayPage:
+        return self._ensure_page("today")  # type: ignore[no-any-return]
+
+    @property
+    def pool_page(self) -> PoolPage:
+        return self._ensure_page("pool")  # type: ignore[no-any-return]
+
+    @property
+    def admin_page(self) -> AdminPage:
+        return self._ensure_page("admin")  # type: ignore[no-any-return]
+
+    def _build_today_page(self) -> TodayPage:
+        from crm_desktop.ui.today_page import TodayPage
+
+        # The Today page reads when shown, after follow-up changes and every few minutes.
+        page = TodayPage(self.actor, self.runner, self.settings, self.stack)
+        page.sig_open_customer.connect(self._on_today_page_sig_open_customer)
+        return page
+
+    def _build_pool_page(self) -> PoolPage:
+        from crm_desktop.ui.pool_page import PoolPage
+
+        # The pool page loads when first shown; afterwards it follows every change.
+        page = PoolPage(self.actor, self.runner, self.settings, self.stack)
+        page.sig_open_customer.connect(self._on_pool_page_sig_open_customer)
+        page.sig_customers_moved.connect(self.customers_page.refresh)
+        self.sig_customers_changed.connect(page.on_customers_changed)
+        return page
+
+    def _build_admin_page(self) -> AdminPage:
+        from crm_desktop.ui.admin_page import AdminPage
+
+        return AdminPage(self.actor, self.runner, self.stack)
+
+    @property
+    def reminders(self) -> ReminderService:
+        self._ensure_reminders()
+        return self._reminders  # type: ignore[return-value]
+
+    @property
+    def reminder_banner(self) -> ReminderBanner:
+        self._ensure_reminders()
+        return self._reminder_banner  # type: ignore[return-value]
+
+    def _ensure_reminders(self) -> None:
+        if self._reminders is not None:
+            return
+        from crm_desktop.ui.reminders import ReminderBanner, ReminderService
+
+        self._reminder_banner = ReminderBanner(self.centralWidget())
+        self._right_column.insertWidget(0, self._reminder_banner)
+        self._reminders = ReminderService(
+            self.runner, self.actor, banner=self._reminder_banner, parent=self
+        )
+        self._reminders.sig_open_customer.connect(self._on_reminders_sig_open_customer)
+        self._reminders.sig_show_today.connect(self._on_reminders_sig_show_today)
+
+    def start_reminders(self) -> None:
+        """Start polling for follow-ups falling due (once, after sign-in: when first shown)."""
+        if not self.reminders.running:
+            self.reminders.start()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -339,6 +436,10 @@ class MainWindow(QMainWindow):
         self.new_customer_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_customer_action.triggered.connect(self._on_new_customer_action_triggered)
         self.file_menu.addAction(self.new_customer_action)
+        self.log_followup_action = QAction(self)
+        self.log_followup_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.log_followup_action.triggered.connect(self._on_log_followup_action_triggered)
+        self.file_menu.addAction(self.log_followup_action)
         self.file_menu.addSeparator()
         self.settings_action = QAction(self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
@@ -404,11 +505,13 @@ class MainWindow(QMainWindow):
             item = self.nav.item(row)
             item.setText(text.title)
             self.page_actions[key].setText(text.title)
-            self.pages[key].retranslate_ui()
+            if key in self.pages:
+                self.pages[key].retranslate_ui()
         self.file_menu.setTitle(self.tr("&File"))
         self.view_menu.setTitle(self.tr("&View"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.new_customer_action.setText(self.tr("&New customer"))
+        self.log_followup_action.setText(self.tr("&Log follow-up…"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.about_action.setText(self.tr("&About crm-desktop"))
@@ -438,6 +541,8 @@ class MainWindow(QMainWindow):
         if not 0 <= row < len(PAGE_KEYS):
             return
         key = PAGE_KEYS[row]
+        if key in self._page_builders:
+            self._ensure_page(key)
         self.stack.setCurrentIndex(row)
         if hasattr(self, "page_actions"):
             self.page_actions[key].setChecked(True)
@@ -461,6 +566,10 @@ class MainWindow(QMainWindow):
     def _on_customers_page_sig_open_customer(self, customer_id: int) -> None:
         self.open_customer(customer_id)
 
+    @Slot(int)
+    def _on_pool_page_sig_open_customer(self, customer_id: int) -> None:
+        self.open_customer(customer_id)
+
     @Slot()
     def _on_customers_page_sig_new_customer(self) -> None:
         self.open_customer(None)
@@ -468,6 +577,45 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_new_customer_action_triggered(self) -> None:
         self.open_customer(None)
+
+    # ----------------------------------------------------------------- follow-ups
+
+    def selected_customer_id(self) -> int | None:
+        """The customer selected on the current page (Customers or Today), if any."""
+        if self.current_page_key == "customers":
+            return self.customers_page.current_customer_id()
+        if self.current_page_key == "today":
+            return self.today_page.selected_customer_id()
+        return None
+
+    def log_followup(self, customer_id: int | None = None) -> QWidget | None:
+        """Open the follow-up dialog for ``customer_id`` (default: the selected customer)."""
+        from crm_desktop.ui.followup_dialog import open_followup_dialog
+
+        if customer_id is None:
+            customer_id = self.selected_customer_id()
+        if customer_id is None:
+            self.statusBar().showMessage(self.tr("Select a customer first."), 5000)
+            return None
+        return open_followup_dialog(self, self.runner, self.actor, customer_id=customer_id)
+
+    @Slot()
+    def _on_log_followup_action_triggered(self) -> None:
+        self.log_followup()
+
+    @Slot(int)
+    def _on_today_page_sig_open_customer(self, customer_id: int) -> None:
+        self.open_customer(customer_id)
+
+    @Slot(int)
+    def _on_reminders_sig_open_customer(self, customer_id: int) -> None:
+        self.open_customer(customer_id)
+
+    @Slot()
+    def _on_reminders_sig_show_today(self) -> None:
+        self.show_page("today")
+        self.raise_()
+        self.activateWindow()
 
     # ----------------------------------------------------------------- dialogs
 
@@ -529,7 +677,15 @@ class MainWindow(QMainWindow):
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         self.settings.ui[GEOMETRY_KEY] = {"geometry": geometry, "page": self.current_page_key}
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The window shows once the user signed in; the reminders (and their imports) start
+        # after its first paint.
+        QTimer.singleShot(0, self, self.start_reminders)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._reminders is not None:
+            self._reminders.stop()
         self.remember_geometry()
         try:
             save_settings(self.settings)

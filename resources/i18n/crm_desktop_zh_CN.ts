@@ -122,12 +122,13 @@
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../crm_desktop/ui/admin_page.py" line="+892"/>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="+899"/>
+        <location line="+18"/>
         <source>Admin</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-17"/>
         <source>Grades, regions and branches of the company.</source>
         <translation>公司的客户等级、区域和分公司。</translation>
     </message>
@@ -157,7 +158,17 @@
         <translation>分公司</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+2"/>
+        <source>Public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Grades, regions, branches and public-pool rules of the company.</source>
+        <translation>公司的客户等级、区域、分公司和公海规则。</translation>
+    </message>
+    <message>
+        <location line="+57"/>
         <source>Grade colour</source>
         <translation>等级颜色</translation>
     </message>
@@ -165,7 +176,7 @@
 <context>
     <name>AttachmentsTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="+898"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="+901"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -234,7 +245,7 @@
 <context>
     <name>BranchesTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/admin_page.py" line="-206"/>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="-220"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
@@ -849,13 +860,13 @@
     </message>
     <message>
         <location line="+615"/>
-        <location line="+1016"/>
+        <location line="+1056"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location line="-1014"/>
-        <location line="+1015"/>
+        <location line="-1054"/>
+        <location line="+1055"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -863,7 +874,7 @@
 <context>
     <name>CustomerFileWindow</name>
     <message>
-        <location line="-559"/>
+        <location line="-573"/>
         <source>Profile</source>
         <translation>基本资料</translation>
     </message>
@@ -871,6 +882,11 @@
         <location line="+1"/>
         <source>Contacts</source>
         <translation>联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow-ups</source>
+        <translation>跟进记录</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -889,12 +905,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+449"/>
+        <location line="+462"/>
         <source>Delete customer</source>
         <translation>删除客户</translation>
     </message>
     <message>
-        <location line="-448"/>
+        <location line="-461"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
@@ -974,7 +990,7 @@
         <translation>最近联系 {date}</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+128"/>
         <source>Customer not found</source>
         <translation>找不到客户</translation>
     </message>
@@ -999,7 +1015,7 @@
         <translation>您可以查看此客户，但不能修改。</translation>
     </message>
     <message>
-        <location line="+118"/>
+        <location line="+130"/>
         <source>Customer created.</source>
         <translation>客户已创建。</translation>
     </message>
@@ -1170,7 +1186,7 @@
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/customers_page.py" line="+298"/>
+        <location filename="../../crm_desktop/ui/customers_page.py" line="+312"/>
         <source>Search name, pinyin, phone, email…</source>
         <translation>搜索名称、拼音、电话、邮箱……</translation>
     </message>
@@ -1191,12 +1207,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+256"/>
+        <location line="+288"/>
         <source>New customer (Ctrl+N)</source>
         <translation>新建客户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="-255"/>
+        <location line="-287"/>
         <source>Change grade…</source>
         <translation>修改客户等级…</translation>
     </message>
@@ -1212,12 +1228,22 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+589"/>
+        <source>Release to the public pool…</source>
+        <translation>释放到公海…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Give the selected customers back to the pool, for anyone to claim</source>
+        <translation>把选中的客户退回公海，任何人都可以领取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+619"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-588"/>
+        <location line="-618"/>
         <source>Move the selected customers to the recycle bin</source>
         <translation>将选中的客户移入回收站</translation>
     </message>
@@ -1267,7 +1293,7 @@
         <translation>已删除的客户，可在此恢复</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+205"/>
         <source>Loading customers…</source>
         <translation>正在加载客户…</translation>
     </message>
@@ -1354,7 +1380,7 @@
         <translation>如需用逼真的演示数据试用 crm-desktop，请运行 &lt;code&gt;crm-desktop demo --customers 1000&lt;/code&gt;。</translation>
     </message>
     <message>
-        <location line="+307"/>
+        <location line="+309"/>
         <source>Changing customers…</source>
         <translation>正在修改客户…</translation>
     </message>
@@ -1374,7 +1400,7 @@
         <translation>经理可以从回收站恢复它们，所有资料都会保留。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>Deleting customers…</source>
         <translation>正在删除客户…</translation>
     </message>
@@ -1410,7 +1436,7 @@
 <context>
     <name>DuplicateBanner</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-816"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-854"/>
         <source>public pool</source>
         <translation>公海</translation>
     </message>
@@ -1455,12 +1481,12 @@
         <translation>，</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+32"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>… and {count} more</source>
         <translation>… 另有 {count} 个</translation>
     </message>
@@ -1730,6 +1756,341 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>FollowupDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/followup_dialog.py" line="+552"/>
+        <source>Log follow-up</source>
+        <translation>记录跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Plan follow-up</source>
+        <translation>计划跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mark follow-up done</source>
+        <translation>完成跟进</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Edit planned follow-up</source>
+        <translation>编辑计划跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit follow-up</source>
+        <translation>编辑跟进记录</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{title} — {customer}</source>
+        <translation>{title} — {customer}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Planned: {kind}, due {when}</source>
+        <translation>计划：{kind}，{when} 到期</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Note: {note}</source>
+        <translation>备注：{note}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+26"/>
+        <source>Due</source>
+        <translation>到期时间</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <location line="+26"/>
+        <source>Kind</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+24"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="-24"/>
+        <source>Summary</source>
+        <translation>跟进内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Outcome</source>
+        <translation>跟进结果</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lost reason</source>
+        <translation>失败原因</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What to prepare or ask, e.g. bring the new price list</source>
+        <translation>要准备或询问的事项，例如带上新价目表</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>What was discussed, agreed or promised</source>
+        <translation>谈了什么、约定了什么、答应了什么</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose an outcome…</source>
+        <translation>选择跟进结果…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose or type why the customer was lost</source>
+        <translation>选择或输入失败原因</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(no contact)</source>
+        <translation>（不指定联系人）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Plan the next follow-up</source>
+        <translation>计划下次跟进</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>e.g. send the revised quotation</source>
+        <translation>例如：发送修改后的报价单</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mark done</source>
+        <translation>标记完成</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+144"/>
+        <source>Choose an outcome</source>
+        <translation>请选择跟进结果</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Say why the customer was lost</source>
+        <translation>请说明失败原因</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not in the future; plan it instead</source>
+        <translation>不能是将来的时间；请改为计划跟进</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>After the time of this follow-up</source>
+        <translation>须晚于本次跟进的时间</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+97"/>
+        <source>Please correct the marked fields.</source>
+        <translation>请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Not saved: someone else changed this follow-up meanwhile. Your input is kept; close the dialog and open the follow-up again to see their change.</source>
+        <translation>未保存：其他人刚刚修改了这条跟进记录。您输入的内容仍然保留；请关闭对话框，重新打开这条跟进记录查看对方的修改。</translation>
+    </message>
+</context>
+<context>
+    <name>Followups</name>
+    <message>
+        <location line="-774"/>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Positive</source>
+        <translation>积极</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Neutral</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Negative</source>
+        <translation>消极</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Won</source>
+        <translation>成交</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lost</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>today {time}</source>
+        <translation>今天 {time}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Today {time}</source>
+        <translation>今天 {time}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>tomorrow {time}</source>
+        <translation>明天 {time}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tomorrow {time}</source>
+        <translation>明天 {time}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>yesterday {time}</source>
+        <translation>昨天 {time}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Yesterday {time}</source>
+        <translation>昨天 {time}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>d MMM</source>
+        <translation>M月d日</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>d MMM yyyy</source>
+        <translation>yyyy年M月d日</translation>
+    </message>
+    <message>
+        <location line="+728"/>
+        <source>Say why the customer was lost</source>
+        <translation>请说明失败原因</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose one of the listed reasons</source>
+        <translation>请从列表中选择一个原因</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only for a lost outcome</source>
+        <translation>仅用于“失败”结果</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No longer a contact of this customer</source>
+        <translation>已不是该客户的联系人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Mark the follow-up done to give its outcome</source>
+        <translation>完成跟进后才能填写结果</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Only a planned follow-up has a due time</source>
+        <translation>只有计划跟进才有到期时间</translation>
+    </message>
+    <message>
+        <location filename="../../crm_desktop/ui/timeline.py" line="+91"/>
+        <source>created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>assigned</source>
+        <translation>分配</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>claimed from the public pool</source>
+        <translation>从公海领取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>returned to the public pool by rule</source>
+        <translation>按回收规则退回公海</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>handover</source>
+        <translation>离职交接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>released to the public pool</source>
+        <translation>释放到公海</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>imported</source>
+        <translation>导入</translation>
+    </message>
+</context>
+<context>
     <name>GradesTab</name>
     <message>
         <location filename="../../crm_desktop/ui/admin_page.py" line="-613"/>
@@ -1822,7 +2183,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>HistoryTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-307"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-331"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -1909,7 +2270,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crm_desktop/ui/main_window.py" line="+56"/>
+        <location filename="../../crm_desktop/ui/main_window.py" line="+60"/>
         <source>Salesperson</source>
         <translation>销售</translation>
     </message>
@@ -1934,7 +2295,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>公司的全部客户档案，按等级和区域归类。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
@@ -1944,22 +2305,17 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>今天到期和已逾期的跟进，一项也不遗漏。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Your follow-up agenda is on its way</source>
-        <translation>跟进日程即将推出</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>This page will list every planned call, visit and meeting that is due or overdue, and a reminder will pop up when one falls due while crm-desktop is open.</source>
-        <translation>此页面将列出所有到期或逾期的计划电话、拜访和会议；crm-desktop 运行期间，跟进到期时会弹出提醒。</translation>
+        <location line="+8"/>
+        <source>Public pool</source>
+        <translation>公海</translation>
     </message>
     <message>
         <location line="+5"/>
-        <source>Follow-ups already in the database, demo data included, will show up here as soon as the page is ready; nothing needs to be prepared.</source>
-        <translation>数据库中已有的跟进记录（包括演示数据）会在页面推出后自动显示，无需任何准备。</translation>
+        <source>Customers without an owner: claim one to make it yours, and see who followed it up before.</source>
+        <translation>没有负责人的客户：领取后即归您负责，还能看到之前谁跟进过。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Mail</source>
         <translation>邮件</translation>
     </message>
@@ -2039,7 +2395,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>管理员将在这里添加和停用用户，把离职销售人员的客户交接给同事或放入公海，并编辑分公司、区域、客户等级和回收规则。</translation>
     </message>
     <message>
-        <location line="+249"/>
+        <location line="+342"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2057,6 +2413,11 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+1"/>
         <source>&amp;New customer</source>
         <translation>新建客户(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Log follow-up…</source>
+        <translation>记录跟进(&amp;L)…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2088,6 +2449,11 @@ Work interrupted by this error was not saved. The details were written to the lo
         <source>Company</source>
         <translation>公司</translation>
     </message>
+    <message>
+        <location line="+71"/>
+        <source>Select a customer first.</source>
+        <translation>请先选择一个客户。</translation>
+    </message>
 </context>
 <context>
     <name>Op</name>
@@ -2107,6 +2473,420 @@ Work interrupted by this error was not saved. The details were written to the lo
 {done} of {total}</source>
         <translation>{label}
 {done} / {total}</translation>
+    </message>
+</context>
+<context>
+    <name>PoolPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/pool_page.py" line="+58"/>
+        <source>Release this customer to the public pool?</source>
+        <translation>把这个客户释放到公海？</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Release {count} customers to the public pool?</source>
+        <translation>把 {count} 个客户释放到公海？</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Any salesperson may then claim them; their planned follow-ups are cancelled. Whoever follows them up next sees your follow-ups and outcomes.</source>
+        <translation>之后任何销售都可以领取；已计划的跟进会被取消。之后跟进的人能看到您的跟进记录和结果。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Release</source>
+        <translation>释放</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Released to the public pool: {count}</source>
+        <translation>已释放到公海：{count}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Not released, see the details: {count}</source>
+        <translation>未释放，详见详细信息：{count}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Releasing customers…</source>
+        <translation>正在释放客户…</translation>
+    </message>
+    <message>
+        <location line="+130"/>
+        <source>Search the pool: name, pinyin, phone…</source>
+        <translation>搜索公海：名称、拼音、电话…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Claim</source>
+        <translation>领取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Make the selected customers yours ({shortcut})</source>
+        <translation>领取选中的客户，由您负责（{shortcut}）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Assign to…</source>
+        <translation>分配给…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Give the selected customers to a salesperson</source>
+        <translation>把选中的客户分配给一位销售</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>You hold {count} · no limit</source>
+        <translation>您持有 {count} 个 · 无上限</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>You hold {count} of {limit}</source>
+        <translation>您持有 {count} / {limit} 个</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Customers you own that are not won yet count against the holding limit; won (active) customers do not.</source>
+        <translation>您负责的尚未成交的客户计入持有上限；已成交（活跃）的客户不计入。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The limit is reached: claims are refused.</source>
+        <translation>已达上限：领取会被拒绝。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The public pool is empty</source>
+        <translation>公海里没有客户</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Customers come here when nobody follows them up in time, when their owner releases them or when a salesperson leaves. Every one of them can be claimed.</source>
+        <translation>客户没有按时跟进、被负责人释放或销售离职时会进入公海。公海里的每个客户都可以领取。</translation>
+    </message>
+    <message>
+        <location line="+89"/>
+        <source>Select at most {count} customers to claim at a time.</source>
+        <translation>一次最多选择 {count} 个客户领取。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Claiming {count} customers…</source>
+        <translation>正在领取 {count} 个客户…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>an unexpected error (see the log)</source>
+        <translation>发生意外错误（详见日志）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>your holding limit is reached ({count} of {limit})</source>
+        <translation>已达持有上限（{count} / {limit}）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>your holding limit is reached</source>
+        <translation>已达持有上限</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>you gave it up less than {days} days ago: the cooling-off period is not over yet</source>
+        <translation>您放弃它还不到 {days} 天：冷静期尚未结束</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>you gave it up recently: the cooling-off period is not over yet</source>
+        <translation>您最近刚放弃它：冷静期尚未结束</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>someone else has just claimed it</source>
+        <translation>刚被其他人领取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>it is no longer in the public pool</source>
+        <translation>已不在公海中</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Claiming customers… {done} of {total}</source>
+        <translation>正在领取客户… {done} / {total}</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>“{name}” is yours now: it is in your customer list.</source>
+        <translation>“{name}”现在由您负责，已在您的客户列表中。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The customer is yours now: it is in your customer list.</source>
+        <translation>该客户现在由您负责，已在您的客户列表中。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} customers are yours now: they are in your customer list.</source>
+        <translation>{count} 个客户现在由您负责，已在您的客户列表中。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not claimed:</source>
+        <translation>未能领取：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Claimed {claimed}, refused {refused}:</source>
+        <translation>已领取 {claimed} 个，被拒绝 {refused} 个：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>customer #{id}</source>
+        <translation>客户 #{id}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>“{name}”: {reason}</source>
+        <translation>“{name}”：{reason}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>This customer could not be claimed</source>
+        <translation>无法领取该客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{refused} of {total} customers could not be claimed</source>
+        <translation>{total} 个客户中有 {refused} 个无法领取</translation>
+    </message>
+</context>
+<context>
+    <name>PoolRulesTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/pool_rules.py" line="+275"/>
+        <source>Customers without an owner wait in the public pool, where any salesperson may claim them. These rules decide when a customer returns to the pool and who may take it; reclaim runs when crm-desktop starts and every hour.</source>
+        <translation>没有负责人的客户留在公海中，任何销售都可以领取。下面的规则决定客户何时回到公海、谁可以领取；回收在 crm-desktop 启动时以及之后每小时执行一次。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Only administrators change these rules. They are shown so that you know when your customers return to the pool and how many you may hold.</source>
+        <translation>只有管理员可以修改这些规则。列在这里是为了让您知道客户何时会回到公海，以及您最多可以持有多少客户。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pool rules</source>
+        <translation>公海规则</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Holding limit</source>
+        <translation>持有上限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>customers per salesperson</source>
+        <translation>个客户 / 每位销售</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Claims beyond it are refused. Won (active) customers do not count. Empty: no limit.</source>
+        <translation>超出上限的领取会被拒绝。已成交（活跃）的客户不计入。留空：不限。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cooling-off period</source>
+        <translation>冷静期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+8"/>
+        <source>days</source>
+        <translation>天</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>The previous owner cannot claim a customer back until this many days after it left them. 0: at once.</source>
+        <translation>客户离开原负责人后，原负责人要过这么多天才能重新领取。0：立即可以。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Return when not won after</source>
+        <translation>未成交退回期限</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>A customer not won (not active) this many days after its owner got it returns to the pool, even when followed up. Empty: never.</source>
+        <translation>负责人获得客户后超过这么多天仍未成交（未变为活跃），即使一直有跟进也会退回公海。留空：从不。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>none</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save rules</source>
+        <translation>保存规则</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Per grade</source>
+        <translation>按客户等级</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>A customer returns to the pool after this many days without a follow-up; its owner is warned the given days before; it counts as dormant after its days.</source>
+        <translation>客户超过这么多天没有跟进就会退回公海；负责人会提前相应天数收到提醒；超过沉睡天数的客户算作沉睡客户。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Returns after</source>
+        <translation>回收期限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Warned before</source>
+        <translation>提前提醒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dormant after</source>
+        <translation>沉睡期限</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Edit on the Grades tab</source>
+        <translation>在“客户等级”页中修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lost reasons</source>
+        <translation>失败原因</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Salespeople pick one when a prospect is lost. The reason stays with the customer for whoever follows it up next.</source>
+        <translation>销售丢单时从中选择一个原因。原因会保留在客户档案中，供之后跟进的人参考。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename (F2)</source>
+        <translation>重命名（F2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+307"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="-306"/>
+        <source>New reason, e.g. Chose a competitor</source>
+        <translation>新原因，例如：选择了竞争对手</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add reason</source>
+        <translation>添加原因</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no warning</source>
+        <translation>不提醒</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>1 day</source>
+        <translation>1 天</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} days</source>
+        <translation>{count} 天</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>A whole number from {low} to {high}; empty for no limit.</source>
+        <translation>请填写 {low} 到 {high} 之间的整数；留空表示不限。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Days from {low} to {high}; empty for never.</source>
+        <translation>天数须在 {low} 到 {high} 之间；留空表示从不。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Days from {low} to {high}.</source>
+        <translation>天数须在 {low} 到 {high} 之间。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not saved yet</source>
+        <translation>尚未保存</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>The pool rules are saved.</source>
+        <translation>公海规则已保存。</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>A lost reason needs some words.</source>
+        <translation>失败原因不能为空。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>“{reason}” is already in the list.</source>
+        <translation>“{reason}”已在列表中。</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>Remove the lost reason “{reason}”? Follow-ups that used it keep their text.</source>
+        <translation>删除失败原因“{reason}”？已使用它的跟进记录会保留原文字。</translation>
     </message>
 </context>
 <context>
@@ -2135,6 +2915,135 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+43"/>
         <source>Public pool</source>
         <translation>公海</translation>
+    </message>
+</context>
+<context>
+    <name>ProspectMemoryView</name>
+    <message>
+        <location filename="../../crm_desktop/ui/prospect_memory.py" line="+55"/>
+        <source>Positive</source>
+        <translation>积极</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Neutral</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Negative</source>
+        <translation>消极</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Won</source>
+        <translation>成交</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lost</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>A former user</source>
+        <translation>一位前同事</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{outcome} — {reason}</source>
+        <translation>{outcome} — {reason}</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>1 follow-up</source>
+        <translation>1 条跟进</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>{count} follow-ups</source>
+        <translation>{count} 条跟进</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>{name} ({details})</source>
+        <translation>{name}（{details}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+269"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location line="-261"/>
+        <source>Followed up before by {people}</source>
+        <translation>之前跟进过：{people}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>and {count} more</source>
+        <translation>等 {count} 人</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>Last {date}</source>
+        <translation>最后跟进 {date}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No outcome recorded</source>
+        <translation>未记录结果</translation>
+    </message>
+    <message>
+        <location line="+90"/>
+        <source>Prospect memory</source>
+        <translation>历史跟进</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Who followed this customer up before, when, and what came of it — kept across owners so that the next salesperson knows the story.</source>
+        <translation>之前谁跟进过这个客户、什么时候、结果如何——换了负责人也会保留，让下一位销售了解来龙去脉。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>The prospect memory could not be read; the log has the details.</source>
+        <translation>无法读取历史跟进；详情见日志。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>In the public pool since {date}</source>
+        <translation>{date} 起在公海</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>last owner {name}</source>
+        <translation>上一任负责人：{name}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Select a customer to see who followed it up before and what came of it.</source>
+        <translation>选择一个客户，查看之前谁跟进过以及结果如何。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nobody has followed this customer up yet: a fresh prospect.</source>
+        <translation>还没有人跟进过这个客户：全新的潜在客户。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Who followed it up before, newest first:</source>
+        <translation>之前的跟进人（最近的在前）：</translation>
     </message>
 </context>
 <context>
@@ -2357,6 +3266,67 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>ReminderItem</name>
+    <message>
+        <location filename="../../crm_desktop/ui/reminders.py" line="+137"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show Today</source>
+        <translation>查看今日</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Snooze 10 min</source>
+        <translation>10 分钟后提醒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remind me again later</source>
+        <translation>稍后再提醒我</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In 10 minutes</source>
+        <translation>10 分钟后</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In 1 hour</source>
+        <translation>1 小时后</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+</context>
+<context>
+    <name>Reminders</name>
+    <message>
+        <location line="+75"/>
+        <source>{count} follow-ups are due</source>
+        <translation>{count} 条跟进已到期</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{kind} with {contact}</source>
+        <translation>{kind}（{contact}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{what}, due {when}</source>
+        <translation>{what}，{when} 到期</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Follow-up due: {customer}</source>
+        <translation>跟进到期：{customer}</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../crm_desktop/ui/settings_dialog.py" line="+119"/>
@@ -2398,6 +3368,314 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+1"/>
         <source>Settings file:</source>
         <translation>设置文件：</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <location filename="../../crm_desktop/ui/timeline.py" line="+93"/>
+        <source>Email: {subject}</source>
+        <translation>邮件：{subject}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(no subject)</source>
+        <translation>（无主题）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Owner changed: {old} → {new}</source>
+        <translation>负责人变更：{old} → {new}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Owner: {new}</source>
+        <translation>负责人：{new}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Back to the public pool</source>
+        <translation>退回公海</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{kind} with {contact}</source>
+        <translation>{kind}（{contact}）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>due {when}</source>
+        <translation>{when} 到期</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Planned</source>
+        <translation>计划中</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Lost reason: {reason}</source>
+        <translation>失败原因：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineTab</name>
+    <message>
+        <location line="+229"/>
+        <location line="+2"/>
+        <source>Log follow-up…</source>
+        <translation>记录跟进…</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Log a call, visit, meeting… (Ctrl+L)</source>
+        <translation>记录电话、拜访、会议等（Ctrl+L）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Plan follow-up…</source>
+        <translation>计划跟进…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mark done…</source>
+        <translation>标记完成…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No follow-ups yet.
+Log the first call, visit or meeting with Ctrl+L, or plan one so that you are reminded when it falls due.</source>
+        <translation>还没有跟进记录。
+按 Ctrl+L 记录第一次电话、拜访或会议；也可以计划一次跟进，到期时会提醒您。</translation>
+    </message>
+    <message>
+        <location line="+153"/>
+        <source>Delete this planned follow-up ({kind}, due {when})?</source>
+        <translation>删除这条计划跟进（{kind}，{when} 到期）？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete this follow-up ({kind}, {when})? The audit log keeps a record.</source>
+        <translation>删除这条跟进记录（{kind}，{when}）？操作日志中会保留记录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete follow-up</source>
+        <translation>删除跟进记录</translation>
+    </message>
+</context>
+<context>
+    <name>TodayModel</name>
+    <message>
+        <location filename="../../crm_desktop/ui/today_page.py" line="+139"/>
+        <source>Done…</source>
+        <translation>完成…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Log follow-up…</source>
+        <translation>记录跟进…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Returns on</source>
+        <translation>退回日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last activity</source>
+        <translation>最后活动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last follow-up</source>
+        <translation>最后跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Without follow-up</source>
+        <translation>未跟进</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>1 day</source>
+        <translation>1 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{count} days</source>
+        <translation>{count} 天</translation>
+    </message>
+</context>
+<context>
+    <name>TodayPage</name>
+    <message>
+        <location line="+366"/>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All branches</source>
+        <translation>全部分公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>My branch</source>
+        <translation>本分公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Whose follow-ups and customers to show</source>
+        <translation>显示谁的跟进和客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read the follow-ups again (F5)</source>
+        <translation>重新读取跟进（F5）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All caught up</source>
+        <translation>全部处理完毕</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing is overdue or due in the next 7 days, no customer is about to return to the public pool and none is dormant.</source>
+        <translation>没有逾期或未来 7 天内到期的跟进，没有即将退回公海的客户，也没有沉睡客户。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Whenever you log a follow-up, plan the next one: it appears here on its day and a reminder pops up when it falls due.</source>
+        <translation>每次记录跟进时，顺便计划下次跟进：到了那一天它会出现在这里，到期时还会弹出提醒。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Updated {time}</source>
+        <translation>{time} 更新</translation>
+    </message>
+</context>
+<context>
+    <name>TodaySection</name>
+    <message>
+        <location line="-205"/>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Due today</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next 7 days</source>
+        <translation>未来 7 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>About to return to the public pool</source>
+        <translation>即将退回公海</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dormant customers</source>
+        <translation>沉睡客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing overdue.</source>
+        <translation>没有逾期的跟进。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing is due today.</source>
+        <translation>今天没有到期的跟进。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing planned for the next 7 days.</source>
+        <translation>未来 7 天没有计划的跟进。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No customer is about to return to the public pool: all were followed up in time.</source>
+        <translation>没有即将退回公海的客户：所有客户都已按时跟进。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No dormant customers: every customer was followed up recently.</source>
+        <translation>没有沉睡客户：每个客户最近都有跟进。</translation>
     </message>
 </context>
 </TS>

@@ -401,7 +401,7 @@ def test_history_shows_who_changed_which_field_from_what_to_what(world: World) -
         "采购经理",
     )
     grade = next(h for h in history if h.field == "grade" and h.action == "customer.update")
-    assert (grade.actor, grade.old, grade.new) == ("li", "C", "A")
+    assert (grade.actor, grade.old, grade.new) == ("李娜", "C", "A")
     assert history[-1].action == "customer.create"
     assert [h.at for h in history] == sorted((h.at for h in history), reverse=True)
 

@@ -36,7 +36,7 @@ def make_controller(
 ) -> Iterator[MakeController]:
     made: list[AppController] = []
 
-    def make(**kwargs: str) -> AppController:
+    def make(**kwargs: object) -> AppController:
         controller = AppController(
             settings=Settings(),
             translations=ui_translations,
@@ -106,6 +106,51 @@ def test_a_set_up_database_asks_to_sign_in_first(
 
     assert shown.args[0].actor.login == ADMIN_LOGIN
     assert ui_errors.shown == []
+
+
+def test_automatic_sign_in_shows_the_window_built_while_argon2_ran(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    sqlite_url: str,
+    ui_company: Actor,
+    ui_errors: RecordedErrors,
+) -> None:
+    controller = make_controller(database=sqlite_url, autologin=(ADMIN_LOGIN, ADMIN_PASSWORD))
+    prepared: list[object] = []
+    original = controller._prepare_main_window
+
+    def prepare(actor: object) -> None:
+        original(actor)
+        prepared.append(controller._prepared_window)
+
+    controller._prepare_main_window = prepare  # type: ignore[method-assign]
+    with qtbot.waitSignal(controller.sig_main_window_shown, timeout=20_000) as shown:
+        assert controller.start()
+
+    window = shown.args[0]
+    assert window.isVisible() and window.actor.login == ADMIN_LOGIN
+    # The window shown is the one built from the preview, not a second one.
+    assert len(prepared) == 1 and prepared[0] is not None
+    assert prepared[0][1] is window  # type: ignore[index]
+    assert controller._prepared_window is None
+    assert ui_errors.shown == []
+
+
+def test_automatic_sign_in_with_a_wrong_password_shows_no_window(
+    qtbot: QtBot,
+    make_controller: MakeController,
+    sqlite_url: str,
+    ui_company: Actor,
+    ui_errors: RecordedErrors,
+) -> None:
+    controller = make_controller(database=sqlite_url, autologin=(ADMIN_LOGIN, "not it"))
+    with qtbot.waitSignal(controller.sig_stopped, timeout=20_000) as stopped:
+        assert controller.start()
+
+    assert stopped.args == [1]
+    assert controller.main_window is None
+    assert controller._prepared_window is None
+    assert [type(e).__name__ for e in ui_errors.shown] == ["AuthenticationFailed"]
 
 
 def test_cancelling_the_sign_in_ends_the_start(

@@ -605,7 +605,7 @@ def test_history_shows_the_field_change(
     qtbot.waitUntil(lambda: window.ops_running == 0, timeout=WAIT)
     table = window.history_tab.table
     first = [table.item(0, c).text() for c in range(5)]
-    assert first[1:] == [demo["actor"].login, "Industry", "Telecom", "Cloud services"]
+    assert first[1:] == [demo["actor"].display_name, "Industry", "Telecom", "Cloud services"]
     whats = [table.item(r, 2).text() for r in range(table.rowCount())]
     # Contact changes are part of the file's history, with the contact's field names.
     assert "Contact 张伟: Name" in whats and "Contact 张伟: Title" in whats

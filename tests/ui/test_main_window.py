@@ -72,9 +72,9 @@ def test_an_empty_customers_page_invites_to_create_a_customer(window: MainWindow
     assert page.status_label.text() == "0 customers"
 
 
-def test_navigation_lists_the_five_areas(window: MainWindow) -> None:
+def test_navigation_lists_the_six_areas(window: MainWindow) -> None:
     names = [window.nav.item(row).text() for row in range(window.nav.count())]
-    assert names == ["Customers", "Today", "Mail", "Reports", "Admin"]
+    assert names == ["Customers", "Today", "Public pool", "Mail", "Reports", "Admin"]
     assert window.current_page_key == "customers"
 
 

@@ -64,11 +64,14 @@ class PoolRules:
 
 
 class ClaimRefused(UserError):
-    """A claim that cannot be done; ``reason``: taken | limit | cooling_off | not_in_pool."""
+    """A claim that cannot be done; ``reason``: taken | limit | cooling_off | not_in_pool.
+    ``details`` carries what a translated message needs: ``by`` (who took it), ``held`` and
+    ``limit``, ``until`` (end of the cooling-off, aware UTC), ``yours`` (the actor holds it)."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, **details: Any) -> None:
         super().__init__(message)
         self.reason = reason
+        self.details: dict[str, Any] = details
 
 
 @dataclass(frozen=True, slots=True)  # slots: a first run may list hundreds of thousands
@@ -918,7 +921,7 @@ def claim(session: Session, customer_id: int, actor: Actor, *, now: datetime | N
     if deleted_at is not None:
         raise ClaimRefused(f"{name} is in the recycle bin, not in the pool", "not_in_pool")
     if owner_id == actor.id:
-        raise ClaimRefused(f"You already hold {name}", "not_in_pool")
+        raise ClaimRefused(f"You already hold {name}", "not_in_pool", yours=True)
     if owner_id is not None:
         raise _taken(session, name, owner_id)
     until = _cooling_off_until(session, customer_id, actor.id, rules.cooling_off_days, now)
@@ -927,6 +930,7 @@ def claim(session: Session, customer_id: int, actor: Actor, *, now: datetime | N
             f"You gave up {name} less than {rules.cooling_off_days} days ago; you may claim it "
             f"again from {until:%Y-%m-%d %H:%M} UTC",
             "cooling_off",
+            until=until,
         )
     if rules.holding_limit is not None and status != "active":
         held = holding_count(session, actor.id)
@@ -935,6 +939,8 @@ def claim(session: Session, customer_id: int, actor: Actor, *, now: datetime | N
                 f"You already hold {held} customers, the limit is {rules.holding_limit}; "
                 "release one or win one before claiming more",
                 "limit",
+                held=held,
+                limit=rules.holding_limit,
             )
     values: dict[str, Any] = {
         "owner_id": actor.id,
@@ -990,7 +996,8 @@ def claim(session: Session, customer_id: int, actor: Actor, *, now: datetime | N
 
 def _taken(session: Session, name: str, owner_id: int) -> ClaimRefused:
     owner = session.scalar(select(AppUser.display_name).where(AppUser.id == owner_id))
-    return ClaimRefused(f"{name} was just claimed by {owner or f'#{owner_id}'}", "taken")
+    by = owner or f"#{owner_id}"
+    return ClaimRefused(f"{name} was just claimed by {by}", "taken", by=by)
 
 
 def release_to_pool(

@@ -468,6 +468,12 @@ class PoolPage(CustomersPage):
         if not isinstance(exc, ClaimRefused):
             return str(exc)
         holding = self.holding
+        details = exc.details
+        if exc.reason == "limit" and "limit" in details:
+            return self.tr("your holding limit is reached ({count} of {limit})").format(
+                count=QLocale().toString(int(details["held"])),
+                limit=QLocale().toString(int(details["limit"])),
+            )
         if exc.reason == "limit":
             if holding is not None and holding.limit is not None:
                 return self.tr("your holding limit is reached ({count} of {limit})").format(
@@ -482,8 +488,12 @@ class PoolPage(CustomersPage):
                     "over yet"
                 ).format(days=QLocale().toString(holding.cooling_off_days))
             return self.tr("you gave it up recently: the cooling-off period is not over yet")
+        if exc.reason == "taken" and details.get("by"):
+            return self.tr("{name} has just claimed it").format(name=details["by"])
         if exc.reason == "taken":
             return self.tr("someone else has just claimed it")
+        if exc.reason == "not_in_pool" and details.get("yours"):
+            return self.tr("you already hold it")
         if exc.reason == "not_in_pool":
             return self.tr("it is no longer in the public pool")
         return str(exc)

@@ -2590,6 +2590,7 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
     <message>
         <location line="+11"/>
+        <location line="+6"/>
         <source>your holding limit is reached ({count} of {limit})</source>
         <translation>已达持有上限（{count} / {limit}）</translation>
     </message>
@@ -2609,9 +2610,19 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>您最近刚放弃它：冷静期尚未结束</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>{name} has just claimed it</source>
+        <translation>{name} 刚刚领取了该客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>someone else has just claimed it</source>
         <translation>刚被其他人领取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>you already hold it</source>
+        <translation>该客户已在您名下</translation>
     </message>
     <message>
         <location line="+2"/>

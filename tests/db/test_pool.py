@@ -341,6 +341,7 @@ def test_claim_takes_a_pool_customer_and_records_it(world: World) -> None:
     with pytest.raises(ClaimRefused) as err, world.db.session_factory.begin() as s:
         claim(s, cid, world.li, now=now)
     assert err.value.reason == "taken" and "陈静" in str(err.value)
+    assert err.value.details == {"by": "陈静"}
     with pytest.raises(ClaimRefused) as err, world.db.session_factory.begin() as s:
         claim(s, cid, world.chen, now=now)
     assert err.value.reason == "not_in_pool"
@@ -362,7 +363,7 @@ def test_claims_beyond_the_holding_limit_are_refused_naming_the_numbers(world: W
     with pytest.raises(ClaimRefused) as err, world.db.session_factory.begin() as s:
         claim(s, prospect, world.li, now=now)
 
-    assert err.value.reason == "limit"
+    assert err.value.reason == "limit" and err.value.details == {"held": 2, "limit": 2}
     assert "You already hold 2 customers, the limit is 2" in str(err.value)
     assert owner_of(world, prospect) is None
     with world.db.session_factory.begin() as s:

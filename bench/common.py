@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import statistics
 import sys
+import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -63,3 +64,35 @@ def ensure_sqlite_database(
     finally:
         db.dispose()
     return path
+
+
+def ensure_postgresql(
+    url: str, customers: int, followups_per_customer: float | None = None
+) -> None:
+    """Migrate ``url`` and fill it with the demo data unless it already holds ``customers``;
+    fresh planner statistics either way (what autovacuum would have gathered by now)."""
+    from crm_desktop.services.database import open_database, upgrade_database
+    from crm_desktop.services.demo import generate_demo
+    from crm_desktop.services.stats import database_counts
+
+    upgrade_database(url)
+    db = open_database(url)
+    try:
+        with db.session_factory.begin() as s:
+            have = database_counts(s).customers
+        if have not in (0, customers):
+            raise SystemExit(
+                f"{url} holds {have:,} customers, not {customers:,}: use an empty database"
+            )
+        if not have:
+            print(f"loading {customers:,} demo customers into {db.label} …", file=sys.stderr)
+            started = time.perf_counter()
+            with db.session_factory.begin() as s:
+                generate_demo(s, customers=customers, followups_per_customer=followups_per_customer)
+            print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "VACUUM ANALYZE"
+                )
+    finally:
+        db.dispose()

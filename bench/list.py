@@ -47,7 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import command_line, ensure_sqlite_database
+from common import command_line, ensure_postgresql, ensure_sqlite_database
 from startup import LOGIN, PASSWORD, prepare
 
 TARGET_START_S = 0.8
@@ -265,10 +265,8 @@ def main() -> int:
     from crm_desktop.core.paths import sqlite_url
 
     if args.database:
-        from search import _ensure_postgresql
-
         url = args.database
-        _ensure_postgresql(url, args.customers)
+        ensure_postgresql(url, args.customers)
         prepare_shared(url)
         label = url.rsplit("/", 1)[-1].split("?")[0] + " (PostgreSQL)"
     else:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import command_line, ensure_sqlite_database, sqlite_bench_path
+from common import command_line, ensure_postgresql, ensure_sqlite_database, sqlite_bench_path
 
 KINDS = (
     "2-char Chinese",
@@ -61,35 +61,6 @@ def _sqlite_url_for(customers: int) -> str:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
     return sqlite_url(ensure_sqlite_database(customers))
-
-
-def _ensure_postgresql(url: str, customers: int) -> None:
-    from crm_desktop.services.database import open_database, upgrade_database
-    from crm_desktop.services.demo import generate_demo
-    from crm_desktop.services.stats import database_counts
-
-    upgrade_database(url)
-    db = open_database(url)
-    try:
-        with db.session_factory.begin() as s:
-            have = database_counts(s).customers
-        if have == customers:
-            return
-        if have:
-            raise SystemExit(
-                f"{url} holds {have:,} customers, not {customers:,}: use an empty database"
-            )
-        print(f"loading {customers:,} demo customers into {db.label} …", file=sys.stderr)
-        started = time.perf_counter()
-        with db.session_factory.begin() as s:
-            generate_demo(s, customers=customers)
-        print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                "VACUUM ANALYZE customer"
-            )
-    finally:
-        db.dispose()
 
 
 def _draw_queries(session: Any, per_kind: int, seed: int) -> dict[str, list[str]]:
@@ -215,7 +186,7 @@ def main() -> int:
     if args.database:
         url = args.database
         if url.startswith("postgres"):
-            _ensure_postgresql(url, args.customers)
+            ensure_postgresql(url, args.customers)
     else:
         url = _sqlite_url_for(args.customers)
     db = open_database(url)

@@ -43,12 +43,22 @@ def prepare(path: Path) -> None:
         with db.session_factory.begin() as s:
             if not company_info(s).initialized:
                 initialize_company(
-                    s, company_name="华东精密仪器有限公司", language="zh_CN",
-                    admin_login=LOGIN, admin_name="Bench", admin_password=PASSWORD,
+                    s,
+                    company_name="华东精密仪器有限公司",
+                    language="zh_CN",
+                    admin_login=LOGIN,
+                    admin_name="Bench",
+                    admin_password=PASSWORD,
                 )
             elif LOGIN not in {u.login for u in list_users(s)}:
-                add_user(s, login=LOGIN, display_name="Bench", role="admin",
-                         password=PASSWORD, actor=SYSTEM)
+                add_user(
+                    s,
+                    login=LOGIN,
+                    display_name="Bench",
+                    role="admin",
+                    password=PASSWORD,
+                    actor=SYSTEM,
+                )
     finally:
         db.dispose()
 
@@ -72,7 +82,11 @@ def main() -> int:
             started = time.perf_counter()
             out = subprocess.run(
                 [sys.executable, "-c", CHILD, sqlite_url(path), LOGIN, PASSWORD],
-                capture_output=True, text=True, env=env, timeout=120, check=False,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+                check=False,
             )
             wall = time.perf_counter() - started
             line = next((x for x in out.stdout.splitlines() if "painted after" in x), None)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import command_line, ensure_sqlite_database
+from common import command_line, ensure_postgresql, ensure_sqlite_database
 
 TARGET_MS = 100.0
 SALES = "li.na"  # a demo salesperson of the Shanghai branch
@@ -33,36 +33,6 @@ def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
     return ordered[index]
-
-
-def ensure_postgresql(url: str, customers: int, followups_per_customer: float | None) -> None:
-    """Migrate ``url`` and fill it with the demo data unless it already holds ``customers``;
-    fresh planner statistics either way (what autovacuum would have gathered by now)."""
-    from crm_desktop.services.database import open_database, upgrade_database
-    from crm_desktop.services.demo import generate_demo
-    from crm_desktop.services.stats import database_counts
-
-    upgrade_database(url)
-    db = open_database(url)
-    try:
-        with db.session_factory.begin() as s:
-            have = database_counts(s).customers
-        if have not in (0, customers):
-            raise SystemExit(
-                f"{url} holds {have:,} customers, not {customers:,}: use an empty database"
-            )
-        if not have:
-            print(f"loading {customers:,} demo customers into {db.label} …", file=sys.stderr)
-            started = time.perf_counter()
-            with db.session_factory.begin() as s:
-                generate_demo(s, customers=customers, followups_per_customer=followups_per_customer)
-            print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-            with db.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-                    "VACUUM ANALYZE"
-                )
-    finally:
-        db.dispose()
 
 
 def align_indexes(url: str) -> None:

@@ -61,6 +61,7 @@ SORT_KEYS = (
     "last_followup_at",
     "next_followup_at",
     "created_at",
+    "pool_since",
 )
 # Sort keys whose expression is never NULL: keyset on them is a plain row-value comparison.
 _NOT_NULL_KEYS = frozenset({"name", "status", "created_at"})
@@ -117,6 +118,7 @@ class CustomerListRow:
     next_followup_at: datetime | None
     created_at: datetime
     deleted_at: datetime | None
+    pool_since: datetime | None = None  # when it (last) came into the public pool
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,7 @@ def _row_select() -> Select[*tuple[Any, ...]]:
             Customer.next_followup_at,
             Customer.created_at,
             Customer.deleted_at,
+            Customer.pool_since,
         )
         .outerjoin(Grade, Grade.id == Customer.grade_id)
         .outerjoin(Region, Region.id == Customer.region_id)
@@ -319,7 +322,7 @@ def _row_select() -> Select[*tuple[Any, ...]]:
 
 def _list_row(values: Sequence[Any]) -> CustomerListRow:
     (cid, name, grade, color, region, owner_id, owner, branch, status, phone, email, tags,
-     last_at, next_at, created_at, deleted_at) = values  # fmt: skip
+     last_at, next_at, created_at, deleted_at, pool_since) = values  # fmt: skip
     return CustomerListRow(
         id=cid,
         name=name,
@@ -337,6 +340,7 @@ def _list_row(values: Sequence[Any]) -> CustomerListRow:
         next_followup_at=next_at,
         created_at=created_at,
         deleted_at=deleted_at,
+        pool_since=pool_since if owner_id is None else None,
     )
 
 

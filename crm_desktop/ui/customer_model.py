@@ -76,6 +76,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("last_followup", "last_followup_at", 108, True),
     Column("next_followup", "next_followup_at", 100, False),
     Column("created", "created_at", 100, False),
+    Column("pool_since", "pool_since", 100, False),
     Column("branch", None, 100, False),
     Column("tags", None, 140, False),
 )
@@ -100,6 +101,7 @@ def column_title(key: str) -> str:
         "last_followup": QCoreApplication.translate("CustomerListModel", "Last follow-up"),
         "next_followup": QCoreApplication.translate("CustomerListModel", "Next follow-up"),
         "created": QCoreApplication.translate("CustomerListModel", "Created"),
+        "pool_since": QCoreApplication.translate("CustomerListModel", "In pool since"),
         "branch": QCoreApplication.translate("CustomerListModel", "Branch"),
         "tags": QCoreApplication.translate("CustomerListModel", "Tags"),
     }
@@ -435,6 +437,8 @@ class CustomerListModel(QAbstractTableModel):
             return format_date(record.next_followup_at)
         if key == "created":
             return format_date(record.created_at)
+        if key == "pool_since":
+            return format_date(record.pool_since)
         if key == "branch":
             return record.branch_name or ""
         if key == "tags":

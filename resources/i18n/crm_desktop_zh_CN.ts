@@ -1088,7 +1088,7 @@
 <context>
     <name>CustomerListModel</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_model.py" line="+93"/>
+        <location filename="../../crm_desktop/ui/customer_model.py" line="+94"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -1136,6 +1136,11 @@
         <location line="+1"/>
         <source>Created</source>
         <translation>创建日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In pool since</source>
+        <translation>进入公海</translation>
     </message>
     <message>
         <location line="+1"/>

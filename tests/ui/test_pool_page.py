@@ -13,8 +13,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from crm_desktop.core.settings import Settings
+from crm_desktop.db.models import Customer
 from crm_desktop.services.context import Actor
 from crm_desktop.services.customer_list import CustomerFilter, SortSpec, filtered_ids
 from crm_desktop.services.customers import get_customer
@@ -22,6 +24,7 @@ from crm_desktop.services.followups import FollowupInput, log_followup
 from crm_desktop.services.pool import PoolRules, ReclaimResult, release_to_pool, set_pool_rules
 from crm_desktop.ui.app import AppController, ReclaimScheduler
 from crm_desktop.ui.customer_file import CustomerFileWindow, open_customer_file
+from crm_desktop.ui.customer_model import COLUMN_KEYS, format_date
 from crm_desktop.ui.customers_page import CustomersPage
 from crm_desktop.ui.i18n import Translations
 from crm_desktop.ui.main_window import PAGE_KEYS
@@ -152,6 +155,16 @@ def test_the_pool_page_lists_only_pool_customers(
     assert not page.filter_panel.owner_combo.isVisibleTo(page)
     assert not page.filter_panel.pool_check.isVisibleTo(page)
     assert "owner" not in page.visible_columns()
+    # When each came into the pool: the release's date for the released customer.
+    assert "pool_since" in page.visible_columns()
+    with world.db.read_session_factory() as session:
+        since = session.scalar(select(Customer.pool_since).where(Customer.id == pool["released"]))
+    assert since is not None
+    row = page.model.row_of(pool["released"])
+    assert row is not None
+    column = COLUMN_KEYS.index("pool_since")
+    qtbot.waitUntil(lambda: page.model.is_row_loaded(row), timeout=WAIT)
+    assert page.model.index(row, column).data() == format_date(since)
     qtmodeltester.check(page.model)
 
 

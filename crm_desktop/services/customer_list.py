@@ -234,17 +234,38 @@ def _with_sort_joins(stmt: Select[Any], sort: SortSpec) -> Select[Any]:
     return stmt
 
 
-def _order_by(sort: SortSpec) -> list[Any]:
+def _order_by(sort: SortSpec, *, live_only: bool = False) -> list[Any]:
+    """ORDER BY of ``sort``. ``live_only`` (PostgreSQL, ``deleted_at IS NULL`` filtered): a
+    leading ``deleted_at`` key, constant there, so it changes no order — but PostgreSQL does not
+    take ``IS NULL`` as an equality, and without it would sort 1M rows (0.9 s) instead of reading
+    the list indexes (deleted_at, name, id …) in order."""
     expr = _sort_expression(sort)
+    lead: list[Any] = []
+    if live_only:
+        lead = [Customer.deleted_at.desc() if sort.descending else Customer.deleted_at.asc()]
     if sort.key in _NOT_NULL_KEYS:
         # No NULLS LAST where there are no NULLs: PostgreSQL's DESC index order is NULLS FIRST,
         # and the clause would keep it from reading the order from an index.
         if sort.descending:
-            return [expr.desc(), Customer.id.desc()]
-        return [expr.asc(), Customer.id.asc()]
+            return [*lead, expr.desc(), Customer.id.desc()]
+        return [*lead, expr.asc(), Customer.id.asc()]
     if sort.descending:
-        return [expr.desc().nulls_last(), Customer.id.desc()]
-    return [expr.asc().nulls_last(), Customer.id.asc()]
+        return [*lead, expr.desc().nulls_last(), Customer.id.desc()]
+    return [*lead, expr.asc().nulls_last(), Customer.id.asc()]
+
+
+# Sort keys a list index reads in order after its leading deleted_at (ix_customer_list_*).
+_LIVE_INDEXED_KEYS = frozenset({"name", "created_at"})
+
+
+def _live_only(session: Session, flt: CustomerFilter, sort: SortSpec) -> bool:
+    # Only where an index follows: for other keys the leading key made PostgreSQL walk an index
+    # and sort incrementally (first page 4.4 s instead of a 0.95 s top-N sort).
+    return (
+        sort.key in _LIVE_INDEXED_KEYS
+        and not flt.include_deleted
+        and session.get_bind().dialect.name == "postgresql"
+    )
 
 
 def _after_condition(sort: SortSpec, after: tuple[Any, ...]) -> ColumnElement[bool]:
@@ -277,7 +298,9 @@ def filtered_ids(
     what the list model holds (8 bytes a row)."""
     now = now or datetime.now(UTC)
     stmt = _with_sort_joins(select(Customer.id), sort)
-    stmt = stmt.where(*_conditions(session, flt, actor, now)).order_by(*_order_by(sort))
+    stmt = stmt.where(*_conditions(session, flt, actor, now)).order_by(
+        *_order_by(sort, live_only=_live_only(session, flt, sort))
+    )
     # A Core execution on the session's connection (same transaction) gives the driver's
     # cursor: ids need no type processing, and skipping per-row Row objects matters at 1M.
     result = session.connection().execute(stmt)
@@ -381,7 +404,8 @@ def keyset_page(
     where = _conditions(session, flt, actor, now)
     if after is not None:
         where.append(_after_condition(sort, after))
-    stmt = stmt.where(*where).order_by(*_order_by(sort)).limit(limit)
+    stmt = stmt.where(*where).order_by(*_order_by(sort, live_only=_live_only(session, flt, sort)))
+    stmt = stmt.limit(limit)
     rows: list[CustomerListRow] = []
     last: tuple[Any, ...] | None = None
     for values in session.execute(stmt):

@@ -464,7 +464,9 @@ def _build_batch(plan: _Plan, batch_no: int, n: int) -> _Batch:
         else:
             name = rnd.choice(pools.en_companies)
             if rnd.random() < 0.5:
-                name += rnd.choice((" Co., Ltd.", " Trading", " Group", " (Asia)"))
+                suffix = rnd.choice((" Co., Ltd.", " Trading", " Group", " (Asia)"))
+                if not name.endswith(suffix.strip()):  # no "Salas Group Group"
+                    name += suffix
             address = rnd.choice(pools.en_addresses)
             domain = rnd.choice(pools.domains) + ".com"
         grade_id, reclaim_days, warn_days = rnd.choice(plan.grade_draw)

@@ -641,10 +641,23 @@ def _new_plan(
         "due_at": plan.due_at,
     }
     values = _validate(session, given, customer_id=customer.id, status="planned")
+    return _insert(session, customer.id, "planned", values, actor, now, "followup.plan")
+
+
+def _insert(
+    session: Session,
+    customer_id: int,
+    status: str,
+    values: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+    action: str,
+) -> Followup:
+    """A new follow-up of ``actor`` with validated ``values``, and its audit row."""
     followup = Followup(
-        customer_id=customer.id,
+        customer_id=customer_id,
         user_id=actor.id,
-        status="planned",
+        status=status,
         created_at=now,
         updated_at=now,
         **values,
@@ -654,7 +667,7 @@ def _new_plan(
     _audit(
         session,
         actor,
-        "followup.plan",
+        action,
         followup,
         changes_of({}, {k: v for k, v in values.items() if v not in (None, "")}),
     )
@@ -683,23 +696,7 @@ def log_followup(
     if "due_at" in given and given["due_at"] is None:
         del given["due_at"]
     values = _validate(session, given, customer_id=customer.id, status="done")
-    followup = Followup(
-        customer_id=customer.id,
-        user_id=actor.id,
-        status="done",
-        created_at=now,
-        updated_at=now,
-        **values,
-    )
-    session.add(followup)
-    session.flush()
-    _audit(
-        session,
-        actor,
-        "followup.create",
-        followup,
-        changes_of({}, {k: v for k, v in values.items() if v not in (None, "")}),
-    )
+    followup = _insert(session, customer.id, "done", values, actor, now, "followup.create")
     planned = _new_plan(session, customer, plan_next, actor, now) if plan_next else None
     refresh_customer_dates(session, customer.id)
     return LogResult(

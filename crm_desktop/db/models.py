@@ -318,7 +318,7 @@ class EmailMessage(IdMixin, Timestamped, SoftDeleted, Base):
         CheckConstraint(_in("link_method", LINK_METHODS), name="link_method"),
         Index("ix_email_message_customer_id_sent_at", "customer_id", "sent_at"),
     )
-    # The Message-ID header, or "<sha256:…>" of the content when the message has none.
+    # The Message-ID header, or "sha256:…" of the content when the message has none.
     message_id: Mapped[str] = mapped_column(String(500), unique=True)
     thread_key: Mapped[str | None] = mapped_column(String(500), index=True)
     in_reply_to: Mapped[str | None] = mapped_column(String(500))

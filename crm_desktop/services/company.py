@@ -43,6 +43,21 @@ def set_setting(session: Session, key: str, value: Any) -> None:
         row.value = value
 
 
+def replace_setting(session: Session, key: str, old: Any, new: Any, actor: Actor) -> None:
+    """Store ``new`` under ``key`` with one audit row ``{key: [old, new]}``; nothing when equal."""
+    if old == new:
+        return
+    set_setting(session, key, new)
+    audit.record(
+        session,
+        actor,
+        "setting.update",
+        "setting",
+        None,
+        {"key": key, "changes": {key: [old, new]}},
+    )
+
+
 def company_info(session: Session) -> CompanyInfo:
     name = get_setting(session, COMPANY_NAME)
     users = session.scalar(select(func.count()).select_from(AppUser)) or 0

@@ -604,7 +604,7 @@ def _contact_values(contact: Contact) -> dict[str, Any]:
     return {name: getattr(contact, name) for name in CONTACT_FIELDS}
 
 
-def _load_for_write(session: Session, customer_id: int, actor: Actor) -> Customer:
+def load_for_write(session: Session, customer_id: int, actor: Actor) -> Customer:
     """The customer row, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite writers
     are serialized by BEGIN IMMEDIATE) and read fresh, so no other save can slip in between
     our version check and our UPDATE."""
@@ -1086,7 +1086,7 @@ def update_customer(
     form was opened with; pass the CustomerDetail) or else from the audit trail. Disjoint
     changes merge and save; a field both changed raises EditConflict with (base, theirs, mine)
     and the user's whole input. Nothing is overwritten silently."""
-    customer = _load_for_write(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     _require_editable(customer, actor)
     mine = _validate_customer(session, data.given(), creating=False)
     current = _customer_values(customer)
@@ -1173,7 +1173,7 @@ def _summary(session: Session, customer: Customer) -> CustomerSummary:
 
 def delete_customer(session: Session, customer_id: int, actor: Actor) -> CustomerSummary:
     """Move a customer to the recycle bin (sales: their own; managers: their branch)."""
-    customer = _load_for_write(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     _require_editable(customer, actor)
     customer.deleted_at = utcnow()
     session.flush()
@@ -1195,7 +1195,7 @@ def restore_customer(session: Session, customer_id: int, actor: Actor) -> Custom
     """Bring a customer back from the recycle bin: managers (their branch) and admins only."""
     if not actor.is_manager:
         raise PermissionDenied("Only a manager or an administrator may restore customers")
-    customer = _load_for_write(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     if not can_edit(actor, customer.owner_id, customer.branch_id):
         raise PermissionDenied("You may not restore this customer")
     if customer.deleted_at is None:
@@ -1249,7 +1249,7 @@ def _load_contact(session: Session, contact_id: int, actor: Actor) -> tuple[Cont
     contact = session.get(Contact, contact_id)
     if contact is None or contact.deleted_at is not None:
         raise NotFound(f"No contact with id {contact_id}")
-    customer = _load_for_write(session, contact.customer_id, actor)
+    customer = load_for_write(session, contact.customer_id, actor)
     _require_editable(customer, actor)
     session.refresh(contact)  # read after the customer lock: the freshest version
     return contact, customer
@@ -1257,7 +1257,7 @@ def _load_contact(session: Session, contact_id: int, actor: Actor) -> tuple[Cont
 
 def add_contact(session: Session, customer_id: int, data: ContactInput, actor: Actor) -> ContactRow:
     """A new contact of a customer; the first contact (or one marked primary) is the primary."""
-    customer = _load_for_write(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     _require_editable(customer, actor)
     values = _validate_contact(data.given(), creating=True)
     contact = Contact(customer_id=customer.id, **values)
@@ -1671,7 +1671,7 @@ def add_attachment(
             f"The file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB",
             {"data": "too large"},
         )
-    customer = _load_for_write(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     _require_editable(customer, actor)
     safe = sanitize_filename(filename)
     if mime is None:
@@ -1736,7 +1736,7 @@ def get_attachment_data(session: Session, attachment_id: int, actor: Actor) -> A
 def delete_attachment(session: Session, attachment_id: int, actor: Actor) -> None:
     att = _load_attachment(session, attachment_id)
     assert att.customer_id is not None
-    customer = _load_for_write(session, att.customer_id, actor)
+    customer = load_for_write(session, att.customer_id, actor)
     _require_editable(customer, actor)
     att.deleted_at = utcnow()
     session.flush()

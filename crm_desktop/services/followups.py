@@ -32,10 +32,16 @@ from crm_desktop.db.models import (
 )
 from crm_desktop.db.types import utcnow
 from crm_desktop.services import audit, seed_data
-from crm_desktop.services.company import COMPANY_LANGUAGE, LOST_REASONS, get_setting, set_setting
+from crm_desktop.services.company import (
+    COMPANY_LANGUAGE,
+    LOST_REASONS,
+    get_setting,
+    replace_setting,
+)
 from crm_desktop.services.context import Actor
-from crm_desktop.services.customers import can_edit, can_see
+from crm_desktop.services.customers import can_edit, can_see, load_for_write
 from crm_desktop.services.dto import UNSET, PartialInput, Unset, changes_of, json_safe
+from crm_desktop.services.users import actor_of
 
 __all__ = [
     "FOLLOWUP_KINDS",
@@ -229,18 +235,7 @@ def set_lost_reasons(session: Session, reasons: Sequence[str], actor: Actor) -> 
             f"At most {MAX_LOST_REASONS} lost reasons (you gave {len(cleaned)})",
             {"lost_reasons": f"at most {MAX_LOST_REASONS}"},
         )
-    old = list_lost_reasons(session)
-    if old == cleaned:
-        return cleaned
-    set_setting(session, LOST_REASONS, cleaned)
-    audit.record(
-        session,
-        actor,
-        "setting.update",
-        "setting",
-        None,
-        {"key": LOST_REASONS, "changes": {LOST_REASONS: [old, cleaned]}},
-    )
+    replace_setting(session, LOST_REASONS, list_lost_reasons(session), cleaned, actor)
     return cleaned
 
 
@@ -255,21 +250,6 @@ def followup_editable(
     if not can_edit(actor, owner_id, branch_id):
         return False
     return actor.is_manager or (actor.id is not None and user_id == actor.id)
-
-
-def _lock_customer(session: Session, customer_id: int, actor: Actor) -> Customer:
-    """The customer row, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite writers
-    are serialized by BEGIN IMMEDIATE), read fresh: follow-up writes on one customer queue up,
-    so its dates are recomputed from a settled state."""
-    customer = session.scalar(
-        select(Customer)
-        .where(Customer.id == customer_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if customer is None or not can_see(actor, customer.owner_id, customer.branch_id):
-        raise NotFound(f"No customer with id {customer_id}")
-    return customer
 
 
 def _require_customer_editable(customer: Customer, actor: Actor) -> None:
@@ -291,7 +271,7 @@ def _load_for_write(session: Session, followup_id: int, actor: Actor) -> tuple[F
     )
     if customer_id is None:
         raise NotFound(f"No follow-up with id {followup_id}")
-    customer = _lock_customer(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     followup = session.scalar(
         select(Followup).where(Followup.id == followup_id).execution_options(populate_existing=True)
     )
@@ -686,7 +666,7 @@ def log_followup(
     """Record a follow-up that happened (outcome required; ``happened_at`` defaults to now),
     optionally planning the next one."""
     now = resolve_now(now)
-    customer = _lock_customer(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     _require_customer_editable(customer, actor)
     given = data.given()
     given.setdefault("kind", "call")
@@ -715,7 +695,7 @@ def plan_followup(
 ) -> FollowupRow:
     """Plan a follow-up due at ``plan.due_at`` (a reminder pops when it falls due)."""
     now = resolve_now(now)
-    customer = _lock_customer(session, customer_id, actor)
+    customer = load_for_write(session, customer_id, actor)
     _require_customer_editable(customer, actor)
     followup = _new_plan(session, customer, plan, actor, now)
     refresh_customer_dates(session, customer.id)
@@ -1026,7 +1006,7 @@ def due_followups(
             if not actor.is_admin and user.branch_id != actor.branch_id:
                 raise PermissionDenied("A manager may list follow-ups of their branch only")
         users = [user.id]
-        keep = responsible(actor if user.id == actor.id else _as_user(user))
+        keep = responsible(actor if user.id == actor.id else actor_of(user))
     elif actor.id is not None:
         users, keep = [actor.id], responsible(actor)
     elif actor.is_admin:
@@ -1043,16 +1023,6 @@ def due_followups(
 
 
 MAX_DUE_LIST = 100_000
-
-
-def _as_user(user: AppUser) -> Actor:
-    return Actor(
-        id=user.id,
-        login=user.login,
-        display_name=user.display_name,
-        role=user.role,
-        branch_id=user.branch_id,
-    )
 
 
 def _live_owned(owner_id: int | None, _branch_id: int | None, deleted_at: datetime | None) -> bool:

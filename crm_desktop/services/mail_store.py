@@ -57,7 +57,7 @@ from crm_desktop.db.models import (
 from crm_desktop.db.types import utcnow
 from crm_desktop.mail.parse import Address, ParsedMessage, iter_mail_files
 from crm_desktop.services import audit, seed_data
-from crm_desktop.services.company import FREE_MAIL, get_setting, set_setting
+from crm_desktop.services.company import FREE_MAIL, get_setting, replace_setting
 from crm_desktop.services.context import Actor
 from crm_desktop.services.customers import can_see
 
@@ -160,18 +160,7 @@ def set_free_mail_domains(session: Session, domains: Sequence[str], actor: Actor
             f"At most {MAX_FREE_MAIL_DOMAINS} free-mail domains",
             {"free_mail_domains": f"at most {MAX_FREE_MAIL_DOMAINS}"},
         )
-    old = get_free_mail_domains(session)
-    if old == cleaned:
-        return cleaned
-    set_setting(session, FREE_MAIL, cleaned)
-    audit.record(
-        session,
-        actor,
-        "setting.update",
-        "setting",
-        None,
-        {"key": FREE_MAIL, "changes": {FREE_MAIL: [old, cleaned]}},
-    )
+    replace_setting(session, FREE_MAIL, get_free_mail_domains(session), cleaned, actor)
     return cleaned
 
 

@@ -47,7 +47,7 @@ from crm_desktop.services import audit, seed_data
 from crm_desktop.services.company import POOL_RULES, get_setting, set_setting
 from crm_desktop.services.config import GradeRow, list_grades
 from crm_desktop.services.context import SYSTEM, Actor
-from crm_desktop.services.customers import can_edit, can_see
+from crm_desktop.services.customers import can_edit, can_see, load_for_write
 from crm_desktop.services.followups import list_lost_reasons, refresh_customer_dates, resolve_now
 
 SCOPES = ("mine", "branch")
@@ -1010,14 +1010,7 @@ def release_to_pool(
 ) -> None:
     """The owner (or their manager, or an administrator) gives a customer back to the pool."""
     now = resolve_now(now)
-    customer = session.scalar(
-        select(Customer)
-        .where(Customer.id == customer_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if customer is None or not can_see(actor, customer.owner_id, customer.branch_id):
-        raise NotFound(f"No customer with id {customer_id}")
+    customer = load_for_write(session, customer_id, actor)
     if customer.deleted_at is not None:
         raise ValidationError("This customer is in the recycle bin; restore it first")
     if customer.owner_id is None:

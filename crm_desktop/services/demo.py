@@ -453,6 +453,8 @@ def _build_batch(plan: _Plan, batch_no: int, n: int) -> _Batch:
         region_id, region_name = rnd.choice(plan.leaf_regions)
         if chinese:
             city = region_name if len(region_name) <= 3 else region_name[:2]
+            if not all("\u4e00" <= ch <= "\u9fff" for ch in city):
+                city = ""  # an English region name ("Zhengzhou") makes no Chinese prefix
             name = (
                 (city if rnd.random() < 0.6 else "")
                 + rnd.choice(_ZH_CORE)

@@ -30,7 +30,7 @@ __all__ = ["ClaimSummary", "PoolPage", "ask_release"]
 log = logging.getLogger(__name__)
 
 POOL_SETTINGS_KEY = "pool_list"
-POOL_COLUMNS = ("name", "grade", "region", "branch", "status", "pool_since", "last_followup")
+POOL_COLUMNS = ("name", "grade", "region", "pool_since", "status", "last_followup", "branch")
 MEMORY_WIDTH = 290
 MEMORY_DELAY_MS = 120  # arrowing through the list asks for the memory of where it stops
 MAX_CLAIM = 200  # one click claims at most this many (the holding limit is far lower anyway)

@@ -317,6 +317,10 @@ class EmailMessage(IdMixin, Timestamped, SoftDeleted, Base):
         CheckConstraint(_in("direction", MAIL_DIRECTIONS), name="direction"),
         CheckConstraint(_in("link_method", LINK_METHODS), name="link_method"),
         Index("ix_email_message_customer_id_sent_at", "customer_id", "sent_at"),
+        Index("ix_email_message_sent_at_id", "sent_at", "id"),
+        Index(
+            "ix_email_message_owner_id_customer_id_sent_at", "owner_id", "customer_id", "sent_at"
+        ),
     )
     # The Message-ID header, or "sha256:…" of the content when the message has none.
     message_id: Mapped[str] = mapped_column(String(500), unique=True)
@@ -342,6 +346,8 @@ class EmailMessage(IdMixin, Timestamped, SoftDeleted, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     link_method: Mapped[str] = mapped_column(String(10), default="none")
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
+    # Set when someone dismissed it from the unlinked queue ("not customer mail").
+    ignored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Attachment(IdMixin, Base):

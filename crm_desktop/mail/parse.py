@@ -115,6 +115,13 @@ def _skip_header_block(data: bytes, pos: int, end: int) -> int:
     return min(at + size for at, size in ends) if ends else end
 
 
+def _over_limit(limits: MailLimits, problems: list[str], reason: str) -> None:
+    """A bound was passed: refuse the message (a mail bomb), or note it and read on."""
+    if limits.refuse_bombs:
+        raise MailParseError(f"refused as a mail bomb: {reason}")
+    problems.append(reason)
+
+
 def _read_headers(
     data: bytes,
     start: int,
@@ -139,8 +146,10 @@ def _read_headers(
     while pos < end:
         if budget.left <= 0:
             if not budget.spent:
-                problems.append(
-                    f"more than {limits.max_header_lines} header lines: the rest were skipped"
+                _over_limit(
+                    limits,
+                    problems,
+                    f"more than {limits.max_header_lines} header lines: the rest were skipped",
                 )
                 budget.spent = True
             pos = _skip_header_block(data, pos, end)
@@ -161,7 +170,9 @@ def _read_headers(
                 length += len(piece)
                 value.append(piece)
                 if length >= max_len or cut:
-                    problems.append(f"header {name} longer than {max_len} bytes: truncated")
+                    _over_limit(
+                        limits, problems, f"header {name} longer than {max_len} bytes: truncated"
+                    )
             pos = next_pos
             continue
         colon = line.find(b":")
@@ -176,7 +187,7 @@ def _read_headers(
         first = line[colon + 1 :]
         if len(first) > max_len or cut:
             first = first[:max_len]
-            problems.append(f"header {name} longer than {max_len} bytes: truncated")
+            _over_limit(limits, problems, f"header {name} longer than {max_len} bytes: truncated")
         value = [first]
         length = len(first)
         pos = next_pos
@@ -248,8 +259,10 @@ class _Walk:
     def part(self, start: int, end: int, depth: int, default_type: str = "text/plain") -> None:
         if self.parts >= self.limits.max_parts:
             if not self.parts_exceeded:
-                self.problems.append(
-                    f"more than {self.limits.max_parts} MIME parts: the rest were skipped"
+                _over_limit(
+                    self.limits,
+                    self.problems,
+                    f"more than {self.limits.max_parts} MIME parts: the rest were skipped",
                 )
                 self.parts_exceeded = True
             return
@@ -272,9 +285,11 @@ class _Walk:
                 self.problems.append(f"{ctype} without a boundary: read as text")
                 ctype = "text/plain"
             elif depth >= self.limits.max_depth:
-                self.problems.append(
+                _over_limit(
+                    self.limits,
+                    self.problems,
                     f"MIME parts nested deeper than {self.limits.max_depth} levels: "
-                    "the inner parts were skipped"
+                    "the inner parts were skipped",
                 )
                 return
             else:

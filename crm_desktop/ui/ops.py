@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 PROGRESS_DELAY_MS = 500  # below this an operation shows no progress dialog
 REPORT_INTERVAL_S = 0.05  # progress reports reach the GUI at most 20 times a second
 READ_THREADS = 3
+LONG_THREADS = 2
 
 ErrorHandler = Callable[["QWidget | None", BaseException], None]
 
@@ -99,13 +100,17 @@ def _run_job(
     kwargs: dict[str, Any],
     progress: ProgressState,
     read_only: bool,
+    own_transactions: bool = False,
 ) -> None:
     """The worker-thread body of one operation. It touches no QObject but the runner's signal."""
     started = time.perf_counter()
     if _takes_progress(fn):
         kwargs = {**kwargs, "progress": progress}
     try:
-        if read_only:
+        if own_transactions:
+            result = fn(factory, **kwargs)
+            _refuse_orm_objects(result)
+        elif read_only:
             with factory() as session:
                 try:
                     result = fn(session, **kwargs)
@@ -160,6 +165,10 @@ class OpRunner(QObject):
         self._write_lane.setMaxThreadCount(1)
         self._read_pool = QThreadPool(self)
         self._read_pool.setMaxThreadCount(max(1, read_threads))
+        # Long network work (mail sync, sending) that commits in short transactions of its
+        # own: it must not hold the write lane while it waits for a server.
+        self._long_pool = QThreadPool(self)
+        self._long_pool.setMaxThreadCount(LONG_THREADS)
         self._active: dict[int, Op] = {}
         self.sig_worker_event.connect(self._on_worker_event)
 
@@ -190,8 +199,9 @@ class OpRunner(QObject):
     def shutdown(self, timeout_ms: int = 15_000) -> bool:
         """Cancel what runs and wait for the workers; True when they all stopped in time."""
         self.cancel_all()
-        stopped = self._write_lane.waitForDone(timeout_ms) and self._read_pool.waitForDone(
-            timeout_ms
+        stopped = all(
+            pool.waitForDone(timeout_ms)
+            for pool in (self._write_lane, self._read_pool, self._long_pool)
         )
         if not stopped:
             log.warning("operations still running at shutdown: %d", self.active_count)
@@ -206,11 +216,12 @@ class OpRunner(QObject):
         progress = ProgressState(on_report=reporter)
         reporter.state = progress
         op._progress = progress
-        pool = self._read_pool if op.is_read_only else self._write_lane
         read_only = op.is_read_only
+        own = op.has_own_transactions
+        pool = self._long_pool if own else self._read_pool if read_only else self._write_lane
         # Reads must not take SQLite's write lock: they would queue behind a long import.
         factory = self.db.read_session_factory if read_only else self.db.session_factory
-        pool.start(lambda: _run_job(self, op_id, factory, fn, kwargs, progress, read_only))
+        pool.start(lambda: _run_job(self, op_id, factory, fn, kwargs, progress, read_only, own))
 
     @Slot(int, str, object)
     def _on_worker_event(self, op_id: int, kind: str, payload: object) -> None:
@@ -268,6 +279,7 @@ class Op(QObject):
         self._fn = fn
         self._kwargs = kwargs
         self._read_only = False
+        self._own_transactions = False
         self._progress_label: str | None = None
         self._cancellable = True
         self._success_cb: Callable[[Any], None] | None = None
@@ -297,6 +309,13 @@ class Op(QObject):
         self._read_only = True
         return self
 
+    def own_transactions(self) -> Op:
+        """Long network work: ``fn`` gets the session factory instead of a session, opens and
+        commits its own short transactions (e.g. one per batch of synced mail, so a dropped
+        connection loses nothing already stored), and runs outside the write lane."""
+        self._own_transactions = True
+        return self
+
     def on_success(self, callback: Callable[[Any], None]) -> Op:
         self._success_cb = callback
         return self
@@ -319,6 +338,10 @@ class Op(QObject):
     @property
     def is_read_only(self) -> bool:
         return self._read_only
+
+    @property
+    def has_own_transactions(self) -> bool:
+        return self._own_transactions
 
     @property
     def running(self) -> bool:

@@ -4,6 +4,7 @@ re-linking after an address is added, imports with problems and cancel."""
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -421,3 +422,38 @@ def test_cancel_rolls_back_everything(
     assert progress.done == 2  # one chunk was written before the cancel
     assert count(world, EmailMessage) == 0
     assert count(world, ImportBatch) == 0
+
+
+def test_mail_bombs_are_refused_within_seconds_while_the_other_files_import(
+    world: World, tmp_path: Path
+) -> None:
+    tmp_path = mail_dir(tmp_path)
+    customer = world.new_customer(name="炸弹旁的客户", email="buyer@bomb.example")
+    (tmp_path / "good.eml").write_bytes(eml(msgid="<good@x>", frm="buyer@bomb.example"))
+    parts = b"".join(b"--B\r\nContent-Type: text/plain\r\n\r\n%d\r\n" % i for i in range(10_000))
+    (tmp_path / "parts.eml").write_bytes(
+        b"Subject: parts\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" + parts + b"--B--\r\n"
+    )
+    nested = b"Content-Type: text/plain\r\n\r\ninner\r\n"
+    for level in range(2_000):
+        b = b"L%d" % level
+        nested = (
+            b"Content-Type: multipart/mixed; boundary=" + b + b"\r\n\r\n--" + b + b"\r\n"
+            + nested + b"\r\n--" + b + b"--\r\n"
+        )
+    (tmp_path / "deep.eml").write_bytes(b"Subject: deep\r\n" + nested)
+    words = " ".join(["=?utf-8?B?54K4?="] * 100_000).encode()
+    (tmp_path / "words.eml").write_bytes(
+        b"Subject: " + words + b"\r\nFrom: a@b.example\r\n\r\nbody\r\n"
+    )
+    started = time.perf_counter()
+    with world.db.session_factory.begin() as s:
+        result = import_mail_files(s, [tmp_path], world.admin, now=NOW)
+    assert time.perf_counter() - started < 10
+    assert (result.stored, result.linked) == (1, 1)
+    reasons = {Path(p.path).name: p.reason for p in result.problems}
+    assert set(reasons) == {"parts.eml", "deep.eml", "words.eml"}
+    assert all("mail bomb" in reason for reason in reasons.values())
+    assert "MIME parts" in reasons["parts.eml"] and "nested" in reasons["deep.eml"]
+    with world.db.read_session_factory.begin() as s:
+        assert s.scalar(select(EmailMessage.customer_id)) == customer

@@ -299,3 +299,30 @@ def test_a_read_runs_while_a_long_write_holds_the_write_lock(
 def _write_is_underway(op: Op) -> bool:
     progress = op._progress
     return progress is not None and progress.done > 5
+
+
+def test_own_transactions_commit_per_batch_and_do_not_hold_the_write_lane(
+    qtbot: QtBot, ui_runner: OpRunner, ui_db: Database
+) -> None:
+    """A long network op (mail sync) gets the factory, commits as it goes — a failure after
+    the first batch keeps that batch — and a write queued meanwhile does not wait for it."""
+    release = threading.Event()
+
+    def batches(factory: object, *, progress: Progress) -> None:
+        from sqlalchemy.orm import sessionmaker
+
+        assert isinstance(factory, sessionmaker)
+        with factory.begin() as session:
+            write_marker(session)
+        assert release.wait(10)
+        raise UserError("The connection dropped")
+
+    long_op = ui_runner.op(None, batches).own_transactions().on_failure(lambda exc: None)
+    long_op.run()
+    qtbot.waitUntil(lambda: marker_exists(ui_db), timeout=10_000)
+    write = run_and_wait(qtbot, ui_runner.op(None, echo, value=7))  # the write lane is free
+    assert write.result.value == 7 and long_op.running
+    release.set()
+    qtbot.waitUntil(lambda: long_op.finished, timeout=10_000)
+    assert isinstance(long_op.error, UserError)
+    assert marker_exists(ui_db)  # the committed batch stays

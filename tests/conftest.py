@@ -147,9 +147,16 @@ def _server_os_user() -> str | None:
             continue
         return name
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-         FALLBACK_OS_USER],
-        check=True, capture_output=True,
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            FALLBACK_OS_USER,
+        ],
+        check=True,
+        capture_output=True,
     )
     return FALLBACK_OS_USER
 
@@ -211,8 +218,18 @@ def _start_cluster(bindir: Path) -> PgCluster:
         os.chown(base, info.pw_uid, info.pw_gid)
     _run_as(
         os_user,
-        [str(bindir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "--auth=trust",
-         "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"],
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            PG_SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+            "--no-instructions",
+        ],
         cwd=base,
     )
     (data / "pg_hba.conf").write_text(PG_HBA, encoding="utf-8")
@@ -230,8 +247,19 @@ def _start_cluster(bindir: Path) -> PgCluster:
         try:
             _run_as(
                 os_user,
-                [str(bindir / "pg_ctl"), "start", "-D", str(data), "-w", "-t", "60",
-                 "-l", str(base / "server.log"), "-o", f"-p {port}"],
+                [
+                    str(bindir / "pg_ctl"),
+                    "start",
+                    "-D",
+                    str(data),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-l",
+                    str(base / "server.log"),
+                    "-o",
+                    f"-p {port}",
+                ],
                 cwd=base,
             )
         except RuntimeError as exc:
@@ -248,8 +276,15 @@ def _stop_cluster(cluster: PgCluster) -> None:
     try:
         _run_as(
             _server_os_user(),
-            [str(cluster.bindir / "pg_ctl"), "stop", "-D", str(cluster.base / "data"),
-             "-m", "immediate", "-w"],
+            [
+                str(cluster.bindir / "pg_ctl"),
+                "stop",
+                "-D",
+                str(cluster.base / "data"),
+                "-m",
+                "immediate",
+                "-w",
+            ],
             cwd=cluster.base,
         )
     finally:
@@ -283,9 +318,7 @@ def pg_template(pg_cluster: PgCluster) -> str:
     from crm_desktop.db import migrate
     from crm_desktop.db.engine import create_db_engine
 
-    pg_cluster.admin_execute(
-        f"CREATE DATABASE {PG_TEMPLATE_DB} ENCODING 'UTF8' TEMPLATE template0"
-    )
+    pg_cluster.admin_execute(f"CREATE DATABASE {PG_TEMPLATE_DB} ENCODING 'UTF8' TEMPLATE template0")
     engine = create_db_engine(pg_cluster.url(PG_TEMPLATE_DB))
     try:
         migrate.upgrade(engine)
@@ -337,3 +370,15 @@ def empty_db_url(request: pytest.FixtureRequest) -> str:
     """A fresh empty database, once on SQLite and once on PostgreSQL."""
     name = "empty_sqlite_url" if request.param == "sqlite" else "empty_pg_url"
     return str(request.getfixturevalue(name))
+
+
+# The real mail servers (Dovecot, aiosmtpd), for every test package that needs them.
+from tests.mail.fixtures import (  # noqa: E402
+    dovecot,
+    imap_account,
+    mail_certs,
+    smtp_server,
+    smtps_server,
+)
+
+__all__ = ["dovecot", "imap_account", "mail_certs", "smtp_server", "smtps_server"]

@@ -167,11 +167,21 @@ class Customer(IdMixin, Versioned, SoftDeleted, Base):
         Index("ix_customer_list_name", "deleted_at", "name", "id", "owner_id", "branch_id"),
         Index(
             "ix_customer_list_created_at",
-            "deleted_at", "created_at", "id", "region_id", "owner_id", "branch_id",
+            "deleted_at",
+            "created_at",
+            "id",
+            "region_id",
+            "owner_id",
+            "branch_id",
         ),
         Index(
             "ix_customer_list_grade_next",
-            "deleted_at", "grade_id", "next_followup_at", "id", "owner_id", "branch_id",
+            "deleted_at",
+            "grade_id",
+            "next_followup_at",
+            "id",
+            "owner_id",
+            "branch_id",
         ),
         Index("ix_customer_list_region", "deleted_at", "region_id", "owner_id", "branch_id"),
         # Pool rules and the Today page (issue 4): one owner's customers of one grade by idle
@@ -179,7 +189,10 @@ class Customer(IdMixin, Versioned, SoftDeleted, Base):
         # the never-followed-up ones, whose last_followup_at is NULL).
         Index(
             "ix_customer_owner_id_grade_id_last_followup_at",
-            "owner_id", "grade_id", "last_followup_at", "created_at",
+            "owner_id",
+            "grade_id",
+            "last_followup_at",
+            "created_at",
         ),
         Index("ix_customer_owner_id_grade_id_owner_since", "owner_id", "grade_id", "owner_since"),
     )

@@ -432,14 +432,23 @@ def test_mail_bombs_are_refused_within_seconds_while_the_other_files_import(
     (tmp_path / "good.eml").write_bytes(eml(msgid="<good@x>", frm="buyer@bomb.example"))
     parts = b"".join(b"--B\r\nContent-Type: text/plain\r\n\r\n%d\r\n" % i for i in range(10_000))
     (tmp_path / "parts.eml").write_bytes(
-        b"Subject: parts\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" + parts + b"--B--\r\n"
+        b"Subject: parts\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+        + parts
+        + b"--B--\r\n"
     )
     nested = b"Content-Type: text/plain\r\n\r\ninner\r\n"
     for level in range(2_000):
         b = b"L%d" % level
         nested = (
-            b"Content-Type: multipart/mixed; boundary=" + b + b"\r\n\r\n--" + b + b"\r\n"
-            + nested + b"\r\n--" + b + b"--\r\n"
+            b"Content-Type: multipart/mixed; boundary="
+            + b
+            + b"\r\n\r\n--"
+            + b
+            + b"\r\n"
+            + nested
+            + b"\r\n--"
+            + b
+            + b"--\r\n"
         )
     (tmp_path / "deep.eml").write_bytes(b"Subject: deep\r\n" + nested)
     words = " ".join(["=?utf-8?B?54K4?="] * 100_000).encode()

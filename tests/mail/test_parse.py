@@ -487,9 +487,7 @@ def test_too_many_header_lines_are_skipped_with_a_reason() -> None:
     assert message.subject == "Test"  # the fields before the limit are kept
     assert message.body_text == "body"  # the body is still found after the skipped lines
     assert parse_eml(data).problems == ()
-    parts = parse_eml(
-        many_parts(30), limits=MailLimits(max_header_lines=12, refuse_bombs=False)
-    )
+    parts = parse_eml(many_parts(30), limits=MailLimits(max_header_lines=12, refuse_bombs=False))
     assert any("more than 12 header lines" in p for p in parts.problems)
 
 
@@ -593,7 +591,6 @@ needs_samples = pytest.mark.skipif(
 
 
 @needs_samples
-
 def test_unicode_msg_sample() -> None:
     message = parse_msg(UNICODE_MSG)
     assert message.subject == "Test for TIF files"

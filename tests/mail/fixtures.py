@@ -1,4 +1,5 @@
-"""Fixtures with real mail servers: Dovecot for IMAP, aiosmtpd for SMTP (see ``servers``).
+"""Fixtures with real mail servers: Dovecot for IMAP, aiosmtpd for SMTP (see ``servers``); every
+test package gets them through ``tests/conftest.py``.
 
 Missing servers skip the test and say why; with ``CRM_REQUIRE_MAIL_SERVERS=1`` (CI) that skip is
 a failure, as ``CRM_REQUIRE_POSTGRES=1`` does for PostgreSQL.

@@ -10,6 +10,7 @@ import dataclasses
 import getpass
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from crm_desktop import __version__
-from crm_desktop.core.errors import CrmError, OperationCancelled, UserError
+from crm_desktop.core.errors import CrmError, ImportFileError, OperationCancelled, UserError
 
 log = logging.getLogger("crm_desktop.cli")
 T = TypeVar("T")
@@ -436,6 +437,60 @@ def cmd_pool_reclaim(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail_import(args: argparse.Namespace) -> int:
+    from crm_desktop.core.progress import ProgressState
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.mail_store import import_mail_files
+
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        raise ImportFileError(f"No such file or folder: {missing[0]}")
+    last = [0.0]
+
+    def on_report(done: int, _total: int | None, _label: str | None) -> None:
+        moment = time.monotonic()
+        if not args.json and sys.stderr.isatty() and moment - last[0] > 0.5:
+            last[0] = moment
+            print(f"\r{done:,} messages", end="", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    progress = ProgressState(on_report)
+    result = _with_database(args, lambda s: import_mail_files(s, args.paths, SYSTEM, progress))
+    elapsed_ms = round((time.perf_counter() - started) * 1000)
+    if sys.stderr.isatty() and not args.json and last[0]:
+        print(file=sys.stderr)
+    rejected = [
+        {
+            "file": p.path if p.index is None else f"{p.path}#{p.index + 1}",
+            "reason": p.reason,
+        }
+        for p in result.problems
+    ]
+    if args.json:
+        _print_json(
+            {
+                "imported": result.stored,
+                "duplicates": result.duplicates,
+                "linked": result.linked,
+                "unlinked": result.unlinked,
+                "rejected": rejected,
+                "files": result.files,
+                "messages": result.messages,
+                "batch_id": result.batch_id,
+                "elapsed_ms": elapsed_ms,
+            }
+        )
+        return 0
+    print(
+        f"{result.stored:,} messages imported ({result.linked:,} linked to customers, "
+        f"{result.unlinked:,} unlinked), {result.duplicates:,} already stored, "
+        f"{len(rejected):,} rejected — {result.files:,} files in {elapsed_ms / 1000:.1f} s"
+    )
+    for item in rejected:
+        print(f"  rejected: {item['file']}: {item['reason']}")
+    return 0
+
+
 def _display_width(text: str) -> int:
     """Columns a string takes in a terminal: East Asian wide characters take two."""
     import unicodedata
@@ -531,6 +586,18 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true")
     rec.add_argument("--now", help=argparse.SUPPRESS)  # tests: ISO date and time
     rec.set_defaults(func=cmd_pool_reclaim)
+
+    mail = sub.add_parser("mail", help="import and sync customer mail", parents=[common])
+    m_sub = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
+    imp = m_sub.add_parser(
+        "import",
+        help=".eml / .msg / .mbox files or folders: stored once, linked to customers",
+        parents=[common],
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=cmd_mail_import)
+    # (helper "imap" adds: mail sync, mail accounts)
 
     users = sub.add_parser("users", help="manage users", parents=[common])
     u_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)

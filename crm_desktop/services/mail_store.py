@@ -634,7 +634,7 @@ def import_mail_files(
 # =========================================================================== unlinked queue
 
 
-def _unlinked_visible(actor: Actor) -> ColumnElement[bool]:
+def unlinked_visible(actor: Actor) -> ColumnElement[bool]:
     """Whose unlinked mail the actor sees: admins all, managers their branch's, others theirs."""
     if actor.is_admin:
         return EmailMessage.id.is_not(None)
@@ -664,7 +664,7 @@ def unlinked_messages(session: Session, actor: Actor, limit: int = 200) -> list[
         .where(
             EmailMessage.customer_id.is_(None),
             EmailMessage.deleted_at.is_(None),
-            _unlinked_visible(actor),
+            unlinked_visible(actor),
         )
         .order_by(EmailMessage.sent_at.desc(), EmailMessage.id.desc())
         .limit(max(1, min(limit, 10_000)))
@@ -696,7 +696,7 @@ def link_message(
         raise NotFound("This message does not exist or was deleted")
     if message.customer_id is None:
         visible = session.scalar(
-            select(EmailMessage.id).where(EmailMessage.id == email_id, _unlinked_visible(actor))
+            select(EmailMessage.id).where(EmailMessage.id == email_id, unlinked_visible(actor))
         )
         if visible is None:
             raise PermissionDenied("You may not link this message")

@@ -38,7 +38,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.orm import Session
 
@@ -277,24 +277,33 @@ class _Linker:
         wanted = sorted(addresses - self.company_addresses)
         contacts: dict[str, _Link] = {}
         customers: dict[str, _Link] = {}
+        # "Live" is checked here, not in SQL: without statistics SQLite takes "deleted_at IS
+        # NULL" for selective and walks every live customer by a list index (0.3 s a chunk on
+        # 100k customers) instead of reading the few rows of these addresses.
         for part in _chunks(wanted):
-            for addr, contact_id, customer_id, owner_id in self.session.execute(
-                select(Contact.email_norm, Contact.id, Contact.customer_id, Customer.owner_id)
-                .join(Customer, Customer.id == Contact.customer_id)
-                .where(
-                    Contact.email_norm.in_(part),
-                    Contact.deleted_at.is_(None),
-                    Customer.deleted_at.is_(None),
+            for addr, contact_id, customer_id, owner_id, dead in self.session.execute(
+                select(
+                    Contact.email_norm,
+                    Contact.id,
+                    Contact.customer_id,
+                    Customer.owner_id,
+                    func.coalesce(Contact.deleted_at, Customer.deleted_at),
                 )
+                .join(Customer, Customer.id == Contact.customer_id)
+                .where(Contact.email_norm.in_(part))
                 .order_by(Contact.id)
             ):
-                contacts.setdefault(addr, _Link(LINK_ADDRESS, customer_id, contact_id, owner_id))
-            for addr, customer_id, owner_id in self.session.execute(
-                select(Customer.email_norm, Customer.id, Customer.owner_id)
-                .where(Customer.email_norm.in_(part), Customer.deleted_at.is_(None))
+                if dead is None:
+                    contacts.setdefault(
+                        addr, _Link(LINK_ADDRESS, customer_id, contact_id, owner_id)
+                    )
+            for addr, customer_id, owner_id, dead in self.session.execute(
+                select(Customer.email_norm, Customer.id, Customer.owner_id, Customer.deleted_at)
+                .where(Customer.email_norm.in_(part))
                 .order_by(Customer.id)
             ):
-                customers.setdefault(addr, _Link(LINK_ADDRESS, customer_id, None, owner_id))
+                if dead is None:
+                    customers.setdefault(addr, _Link(LINK_ADDRESS, customer_id, None, owner_id))
         return contacts, customers
 
     def load_domains(self, domains: set[str]) -> None:

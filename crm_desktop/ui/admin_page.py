@@ -889,6 +889,10 @@ class AdminPage(Page):
         self.sig_config_changed.connect(self.pool_tab.refresh)
         if actor.is_admin:
             self.tabs.addTab(self.pool_tab, "")
+            from crm_desktop.ui.free_mail_tab import FreeMailTab
+
+            self.free_mail_tab = FreeMailTab(self)
+            self.tabs.addTab(self.free_mail_tab, "")
         else:
             self.page_layout.addWidget(self.pool_tab, 1)
         self.retranslate_ui()
@@ -913,6 +917,8 @@ class AdminPage(Page):
             self.tabs.setTabText(2, self.tr("Branches"))
         if hasattr(self, "pool_tab") and self.tabs.indexOf(self.pool_tab) >= 0:
             self.tabs.setTabText(self.tabs.indexOf(self.pool_tab), self.tr("Public pool"))
+        if hasattr(self, "free_mail_tab"):
+            self.tabs.setTabText(self.tabs.indexOf(self.free_mail_tab), self.tr("Mail"))
             self.header.set_texts(
                 self.tr("Admin"),
                 self.tr("Grades, regions, branches and public-pool rules of the company."),
@@ -937,6 +943,7 @@ class AdminPage(Page):
         self.grades_tab.refresh()
         self.regions_tab.refresh()
         self.branches_tab.refresh()
+        self.free_mail_tab.refresh()
 
     def run_op(self, fn: Callable[..., Any], *, read_only: bool = False, **kwargs: Any) -> Op:
         """Start an operation of the page; ``sig_op_done`` follows its callbacks."""

@@ -79,7 +79,8 @@ def update(*, drop_obsolete: bool = False) -> None:
 
 
 def pending_translations(folder: Path = PENDING_DIR) -> dict[str, str]:
-    """Every ``"Context|source": "translation"`` of the pending files (later files win)."""
+    """Every ``"Context|source": "translation"`` of the pending files (later files win); a file
+    may also group them by context: ``{"Context": {"source": "translation"}}``."""
     table: dict[str, str] = {}
     for path in sorted(folder.glob("*.json")):
         try:
@@ -88,7 +89,13 @@ def pending_translations(folder: Path = PENDING_DIR) -> dict[str, str]:
             raise SystemExit(f"i18n: cannot read {path}: {exc}") from exc
         if not isinstance(data, dict):
             raise SystemExit(f"i18n: {path} must hold one JSON object")
+        flat: dict[str, object] = {}
         for key, value in data.items():
+            if isinstance(value, dict):
+                flat.update({f"{key}|{source}": text for source, text in value.items()})
+            else:
+                flat[key] = value
+        for key, value in flat.items():
             if not isinstance(value, str) or "|" not in key:
                 raise SystemExit(f"i18n: {path}: bad entry {key!r}")
             table[key] = value

@@ -49,3 +49,20 @@ def default_database_url() -> str:
 
 def sqlite_url(path: Path) -> str:
     return "sqlite:///" + path.resolve().as_posix()
+
+
+RESOURCES_ENV = "CRM_RESOURCES_DIR"
+
+
+def resources_dir() -> Path:
+    """The shipped ``resources/`` folder (fonts …): ``$CRM_RESOURCES_DIR``, else the PyInstaller
+    bundle's, else the one beside the package in a source checkout."""
+    value = os.environ.get(RESOURCES_ENV)
+    if value:
+        return Path(value)
+    import sys
+
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"

@@ -24,14 +24,7 @@ from crm_desktop.ui.admin_page import _ConfigTab
 from crm_desktop.ui.style import MUTED_COLOR
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from crm_desktop.services.context import Actor
     from crm_desktop.ui.admin_page import AdminPage
-
-
-def _load(session: Session, *, actor: Actor) -> list[str]:
-    return get_free_mail_domains(session)
 
 
 def split_domains(text: str) -> list[str]:
@@ -101,7 +94,7 @@ class FreeMailTab(_ConfigTab):
     # ----------------------------------------------------------------- data
 
     def refresh(self) -> None:
-        self.page.run_op(_load, read_only=True, actor=self.page.actor).on_success(self._on_loaded)
+        self.page.run_op(get_free_mail_domains, read_only=True).on_success(self._on_loaded)
 
     def _on_loaded(self, domains: list[str]) -> None:
         self.saved = list(domains)

@@ -818,6 +818,8 @@ def timeline(
         raise NotFound(f"No customer with id {customer_id}")
     planned: list[TimelineEntry] = []
     past: list[TimelineEntry] = []
+    # A sent email logged as an "email" follow-up shows once: as that follow-up.
+    logged_mail: set[int] = set()
     fu_rows = session.execute(
         select(
             Followup.id,
@@ -832,6 +834,7 @@ def timeline(
             Followup.user_id,
             AppUser.display_name,
             Contact.name,
+            Followup.email_id,
         )
         .outerjoin(AppUser, AppUser.id == Followup.user_id)
         .outerjoin(Contact, Contact.id == Followup.contact_id)
@@ -852,7 +855,10 @@ def timeline(
         uid,
         uname,
         cname,
+        email_id,
     ) in fu_rows:
+        if email_id is not None:
+            logged_mail.add(email_id)
         entry = TimelineEntry(
             kind="followup" if status == "done" else "planned",
             at=(happened if status == "done" else due) or happened or due or created,
@@ -886,6 +892,8 @@ def timeline(
         .limit(limit)
     )
     for mid, sent, created, subject, snippet, direction, uname, cname in mail_rows:
+        if mid in logged_mail:
+            continue
         past.append(
             TimelineEntry(
                 kind="mail",

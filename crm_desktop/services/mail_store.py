@@ -190,7 +190,7 @@ def _text(value: str | None, limit: int | None = None) -> str | None:
     return value[:limit] if limit is not None else value
 
 
-def _key(value: str) -> str:
+def message_key(value: str) -> str:
     """A Message-ID or thread key that fits the column: a long one is replaced by its hash."""
     value = _text(value) or ""
     if len(value) <= _KEY_LENGTH:
@@ -233,7 +233,7 @@ def _message_addresses(parsed: ParsedMessage) -> list[str]:
     return list(dict.fromkeys(fold(addr) for _name, addr in pairs if "@" in addr))
 
 
-def _chunks(values: Sequence[str], size: int = IN_LIST) -> Iterator[Sequence[str]]:
+def chunked(values: Sequence[str], size: int = IN_LIST) -> Iterator[Sequence[str]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -245,7 +245,7 @@ def _like_escape(text: str) -> str:
 # =========================================================================== linker
 
 
-class _Linker:
+class Linker:
     """Lookups for the messages of one store or import, batched per chunk and cached."""
 
     def __init__(self, session: Session, actor: Actor, account_id: int | None) -> None:
@@ -280,7 +280,7 @@ class _Linker:
         # "Live" is checked here, not in SQL: without statistics SQLite takes "deleted_at IS
         # NULL" for selective and walks every live customer by a list index (0.3 s a chunk on
         # 100k customers) instead of reading the few rows of these addresses.
-        for part in _chunks(wanted):
+        for part in chunked(wanted):
             for addr, contact_id, customer_id, owner_id, dead in self.session.execute(
                 select(
                     Contact.email_norm,
@@ -297,12 +297,12 @@ class _Linker:
                     contacts.setdefault(
                         addr, _Link(LINK_ADDRESS, customer_id, contact_id, owner_id)
                     )
-            for addr, customer_id, owner_id, dead in self.session.execute(
+            for addr, customer_id, owner_id, gone in self.session.execute(
                 select(Customer.email_norm, Customer.id, Customer.owner_id, Customer.deleted_at)
                 .where(Customer.email_norm.in_(part))
                 .order_by(Customer.id)
             ):
-                if dead is None:
+                if gone is None:
                     customers.setdefault(addr, _Link(LINK_ADDRESS, customer_id, None, owner_id))
         return contacts, customers
 
@@ -351,7 +351,7 @@ class _Linker:
 
     def load_threads(self, keys: set[str]) -> None:
         new = sorted(k for k in keys if k not in self.threads)
-        for part in _chunks(new):
+        for part in chunked(new):
             for key in part:
                 self.threads[key] = None
             for thread, customer_id, contact_id, owner_id in self.session.execute(
@@ -374,7 +374,7 @@ class _Linker:
 
 
 def _link_one(
-    linker: _Linker,
+    linker: Linker,
     addresses: list[str],
     thread_key: str,
     contacts: dict[str, _Link],
@@ -399,7 +399,7 @@ def _link_one(
 
 
 @dataclass(frozen=True)
-class _Item:
+class StoreItem:
     parsed: ParsedMessage
     direction: str | None = None
     account_id: int | None = None
@@ -407,10 +407,10 @@ class _Item:
     uid: int | None = None
 
 
-def _store_chunk(
+def store_chunk(
     session: Session,
-    linker: _Linker,
-    items: Sequence[_Item],
+    linker: Linker,
+    items: Sequence[StoreItem],
     actor: Actor,
     batch_id: int | None,
     now: datetime,
@@ -418,9 +418,9 @@ def _store_chunk(
 ) -> list[StoreResult]:
     """Store the messages not stored before; one StoreResult per item, in order. ``seen``
     (key → result) remembers what this import stored, for repeats within it."""
-    keys = [_key(item.parsed.dedupe_key) for item in items]
+    keys = [message_key(item.parsed.dedupe_key) for item in items]
     unknown = sorted(set(keys) - set(seen))
-    for part in _chunks(unknown):
+    for part in chunked(unknown):
         for row in session.execute(
             select(
                 EmailMessage.message_id,
@@ -431,12 +431,16 @@ def _store_chunk(
             ).where(EmailMessage.message_id.in_(part))
         ):
             seen[row[0]] = StoreResult(row[1], False, row[2], row[3], row[4])
-    fresh: dict[str, tuple[_Item, list[str], str]] = {}  # first of each new key, in order
+    fresh: dict[str, tuple[StoreItem, list[str], str]] = {}  # first of each new key, in order
     contacts: dict[str, _Link] = {}
     customers: dict[str, _Link] = {}
     for item, key in zip(items, keys, strict=True):
         if key not in seen and key not in fresh:
-            fresh[key] = (item, _message_addresses(item.parsed), _key(item.parsed.thread_key))
+            fresh[key] = (
+                item,
+                _message_addresses(item.parsed),
+                message_key(item.parsed.thread_key),
+            )
     if fresh:
         every = {a for _i, addrs, _t in fresh.values() for a in addrs}
         contacts, customers = linker.addresses(every)
@@ -553,9 +557,9 @@ def store_message(
     actor's or the mail account's address, else "in"."""
     if direction not in (None, "in", "out"):
         raise ValidationError("direction is 'in' or 'out'", {"direction": "in or out"})
-    linker = _Linker(session, actor, account_id)
-    item = _Item(parsed, direction, account_id, folder, uid)
-    (result,) = _store_chunk(session, linker, [item], actor, batch_id, now or utcnow(), {})
+    linker = Linker(session, actor, account_id)
+    item = StoreItem(parsed, direction, account_id, folder, uid)
+    (result,) = store_chunk(session, linker, [item], actor, batch_id, now or utcnow(), {})
     return result
 
 
@@ -576,12 +580,12 @@ def import_mail_files(
     batch = ImportBatch(kind="mail", file=_text("; ".join(given), 1000), user_id=actor.id, at=stamp)
     session.add(batch)
     session.flush()
-    linker = _Linker(session, actor, None)
+    linker = Linker(session, actor, None)
     seen: dict[str, StoreResult] = {}
     problems: list[ImportProblem] = []
     files: set[Path] = set()
     counts = {"messages": 0, "stored": 0, "duplicates": 0, "linked": 0, "unlinked": 0}
-    pending: list[_Item] = []
+    pending: list[StoreItem] = []
     pending_bytes = 0
 
     def flush() -> None:
@@ -589,7 +593,7 @@ def import_mail_files(
         if not pending:
             return
         progress.check_cancelled()
-        for result in _store_chunk(session, linker, pending, actor, batch.id, stamp, seen):
+        for result in store_chunk(session, linker, pending, actor, batch.id, stamp, seen):
             if not result.created:
                 counts["duplicates"] += 1
                 continue
@@ -609,7 +613,7 @@ def import_mail_files(
             )
             continue
         counts["messages"] += 1
-        pending.append(_Item(entry.message))
+        pending.append(StoreItem(entry.message))
         pending_bytes += len(entry.message.raw)
         if len(pending) >= CHUNK_MESSAGES or pending_bytes >= CHUNK_BYTES:
             flush()

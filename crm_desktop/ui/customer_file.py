@@ -99,6 +99,7 @@ from crm_desktop.ui.contact_dialog import (
     contact_field_label,
     field_error_text,
 )
+from crm_desktop.ui.mail_tab import MailDropFilter, MailTab
 from crm_desktop.ui.prospect_memory import load_prospect_memory, memory_summary
 from crm_desktop.ui.region_picker import RegionPicker
 from crm_desktop.ui.style import ERROR_COLOR, MUTED_COLOR, make_title, scaled_font
@@ -618,8 +619,9 @@ class ContactsTab(QWidget):
         self.add_button = QPushButton(self)
         self.edit_button = QPushButton(self)
         self.primary_button = QPushButton(self)
+        self.email_button = QPushButton(self)
         self.delete_button = QPushButton(self)
-        for button in (self.add_button, self.edit_button, self.primary_button):
+        for button in (self.add_button, self.edit_button, self.primary_button, self.email_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
@@ -627,6 +629,7 @@ class ContactsTab(QWidget):
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.edit_button.clicked.connect(self._on_edit_button_clicked)
         self.primary_button.clicked.connect(self._on_primary_button_clicked)
+        self.email_button.clicked.connect(self._on_email_button_clicked)
         self.delete_button.clicked.connect(self._on_delete_button_clicked)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(self._on_table_item_double_clicked)
@@ -652,6 +655,8 @@ class ContactsTab(QWidget):
         self.add_button.setText(self.tr("Add contact…"))
         self.edit_button.setText(self.tr("Edit…"))
         self.primary_button.setText(self.tr("Make primary"))
+        self.email_button.setText(self.tr("Email…"))
+        self.email_button.setToolTip(self.tr("Write an email to this contact"))
         self.delete_button.setText(self.tr("Delete"))
         self.set_contacts(self.contacts)
 
@@ -713,6 +718,23 @@ class ContactsTab(QWidget):
             self._editable and chosen is not None and not chosen.is_primary
         )
         self.delete_button.setEnabled(self._editable and chosen is not None)
+        self.email_button.setEnabled(chosen is not None and bool(chosen.email))
+
+    @Slot()
+    def _on_email_button_clicked(self) -> None:
+        chosen = self.selected()
+        window = self._window
+        if chosen is None or not chosen.email or window.customer_id is None:
+            return
+        from crm_desktop.ui.compose_dialog import open_compose
+
+        self.compose_dialog = open_compose(
+            window,
+            window.runner,
+            window.actor,
+            customer_id=window.customer_id,
+            contact_id=chosen.id,
+        )
 
     def _open_dialog(self, contact: ContactRow | None) -> None:
         window = self._window
@@ -748,7 +770,8 @@ class ContactsTab(QWidget):
 
     @Slot(object)
     def _on_dialog_saved(self, row: ContactRow) -> None:
-        del row
+        before = next((c.email for c in self.contacts if c.id == row.id), None)
+        self._window.mail_tab.offer_relink_if_new(before, row.email)
         self.sig_changed.emit()
 
     @Slot()
@@ -1215,6 +1238,10 @@ class CustomerFileWindow(QWidget):
         self.form.sig_identity_edited.connect(self._on_form_identity_edited)
         self.contacts_tab.sig_changed.connect(self._on_contacts_tab_changed)
         self.duplicate_banner.sig_open_requested.connect(self._on_duplicate_banner_open_requested)
+        # Mail files dropped anywhere on the window are imported for this customer.
+        self.mail_drop = MailDropFilter(
+            self, self.mail_tab.import_files, accepts=self.mail_tab.accepts_drops
+        )
         self._set_enabled_state()
         self.load()
 
@@ -1269,11 +1296,13 @@ class CustomerFileWindow(QWidget):
         self.profile_tab = profile
         self.contacts_tab = ContactsTab(self)
         self.timeline_tab = TimelineTab(self)
+        self.mail_tab = MailTab(self)
         self.history_tab = HistoryTab(self)
         self.attachments_tab = AttachmentsTab(self)
         self.tabs.addTab(self.profile_tab, "")
         self.tabs.addTab(self.contacts_tab, "")
         self.tabs.addTab(self.timeline_tab, "")
+        self.tabs.addTab(self.mail_tab, "")
         self.tabs.addTab(self.history_tab, "")
         self.tabs.addTab(self.attachments_tab, "")
         outer.addWidget(self.tabs, 1)
@@ -1318,6 +1347,7 @@ class CustomerFileWindow(QWidget):
         self.tabs.setTabText(0, self.tr("Profile"))
         self.tabs.setTabText(1, self.tr("Contacts"))
         self.tabs.setTabText(self.tabs.indexOf(self.timeline_tab), self.tr("Follow-ups"))
+        self.tabs.setTabText(self.tabs.indexOf(self.mail_tab), self.tr("Mail"))
         self.tabs.setTabText(self.tabs.indexOf(self.history_tab), self.tr("History"))
         self.tabs.setTabText(self.tabs.indexOf(self.attachments_tab), self.tr("Attachments"))
         for index in range(1, self.tabs.count()):
@@ -1660,6 +1690,7 @@ class CustomerFileWindow(QWidget):
         self.retranslate_ui()
         self._set_enabled_state()
         self.show_note(self.tr("Customer created."))
+        self.mail_tab.offer_relink_if_new(None, detail.email)
         self.sig_saved.emit(detail.id)
         self.load()  # history and the rest of the file
 
@@ -1695,6 +1726,7 @@ class CustomerFileWindow(QWidget):
 
     def _on_updated(self, result: UpdateResult, merged_before: Sequence[str]) -> None:
         self._set_saving(False)
+        email_before = self.detail.email if self.detail is not None else None
         self._apply_detail(result.detail)
         merged = list(dict.fromkeys([*merged_before, *result.merged]))
         if merged:
@@ -1706,6 +1738,7 @@ class CustomerFileWindow(QWidget):
         else:
             self.show_note(self.tr("Saved."))
         self._set_enabled_state()
+        self.mail_tab.offer_relink_if_new(email_before, result.detail.email)
         self.sig_saved.emit(result.detail.id)
         self.load()  # the history gained rows
 

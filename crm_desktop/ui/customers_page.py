@@ -10,7 +10,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QLocale, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -119,6 +119,7 @@ class CustomersPage(QWidget):
         self.bulk_dialog: BulkChangeDialog | None = None
         self.message_box: QMessageBox | None = None
         self.recycle_bin: QWidget | None = None
+        self.mail_drop: Any = None  # ui.mail_tab.RowMailDrop, made at the first drag
         self._ids_op: Op | None = None
         self._ids_after_preview: Callable[[], None] | None = None
         self._counts_op: Op | None = None
@@ -253,6 +254,10 @@ class CustomersPage(QWidget):
         header.sectionMoved.connect(self._on_header_section_moved)
         header.sectionResized.connect(self._on_header_section_resized)
         view.selectionModel().selectionChanged.connect(self._on_selection_model_selection_changed)
+        # Mail files dropped on a row are imported for that customer (ui/mail_tab.py, imported
+        # at the first drag: it is not needed to start).
+        view.setAcceptDrops(True)
+        view.viewport().installEventFilter(self)
 
     def _build_actions(self) -> None:
         def action(
@@ -349,6 +354,22 @@ class CustomersPage(QWidget):
         self.view.viewport().update()
         self._show_status()
         self._show_empty_state()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.DragEnter and watched is self.view.viewport():
+            if self.mail_drop is None:
+                from crm_desktop.ui.mail_tab import RowMailDrop
+
+                self.mail_drop = RowMailDrop(
+                    self.view,
+                    self.runner,
+                    self.actor,
+                    customer_id_of=self.model.customer_id,
+                    name_of=lambda row: getattr(self.model.row_data(row), "name", None),
+                )
+                self.view.viewport().removeEventFilter(self)
+            return bool(self.mail_drop.eventFilter(watched, event))
+        return super().eventFilter(watched, event)
 
     # ----------------------------------------------------------------- loading
 

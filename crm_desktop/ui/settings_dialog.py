@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
@@ -24,6 +25,10 @@ from crm_desktop.core.settings import Settings, save_settings, settings_path
 from crm_desktop.ui.i18n import LANGUAGES, Translations, choose_language, system_language
 from crm_desktop.ui.style import make_title
 
+if TYPE_CHECKING:
+    from crm_desktop.services.context import Actor
+    from crm_desktop.ui.ops import OpRunner
+
 log = logging.getLogger(__name__)
 
 
@@ -40,9 +45,14 @@ class SettingsDialog(QDialog):
         translations: Translations,
         database_label: str,
         parent: QWidget | None = None,
+        runner: OpRunner | None = None,
+        actor: Actor | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
+        # The main window holds both; the Mail accounts button needs them.
+        self.runner = runner if runner is not None else getattr(parent, "runner", None)
+        self.actor = actor if actor is not None else getattr(parent, "actor", None)
         self.translations = translations
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
@@ -99,6 +109,14 @@ class SettingsDialog(QDialog):
         )
         self.settings_file_label = QLabel(self)
         form.addRow(self.settings_file_label, self.settings_file_value)
+
+        self.mail_accounts_button = QPushButton(self)
+        self.mail_accounts_button.clicked.connect(self._on_mail_accounts_button_clicked)
+        self.mail_label = QLabel(self)
+        form.addRow(self.mail_label, self.mail_accounts_button)
+        has_user = self.runner is not None and self.actor is not None
+        self.mail_accounts_button.setVisible(has_user)
+        self.mail_label.setVisible(has_user)
         layout.addLayout(form)
         layout.addStretch(1)
 
@@ -128,6 +146,8 @@ class SettingsDialog(QDialog):
         self.log_label.setText(self.tr("Log folder:"))
         self.open_logs_button.setText(self.tr("Open"))
         self.settings_file_label.setText(self.tr("Settings file:"))
+        self.mail_label.setText(self.tr("Mail:"))
+        self.mail_accounts_button.setText(self.tr("Mail accounts…"))
 
     @property
     def chosen_language(self) -> str | None:
@@ -147,3 +167,14 @@ class SettingsDialog(QDialog):
     @Slot()
     def _on_open_logs_button_clicked(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
+
+    @Slot()
+    def _on_mail_accounts_button_clicked(self) -> None:
+        from crm_desktop.ui.mail_accounts import MailAccountsDialog
+
+        if self.runner is None or self.actor is None:
+            return
+        dialog = MailAccountsDialog(self.runner, self.actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.mail_accounts_dialog = dialog
+        dialog.open()

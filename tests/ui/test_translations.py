@@ -30,6 +30,10 @@ def test_every_string_has_a_chinese_translation() -> None:
             if translation is None or translation.get("type") is not None:
                 kind = "missing" if translation is None else translation.get("type")
                 problems.append(f"{kind}: [{name}] {source!r}")
+            elif message.get("numerus") == "yes":
+                forms = [f.text or "" for f in translation.iter("numerusform")]
+                if not forms or not all(f.strip() for f in forms):
+                    problems.append(f"empty: [{name}] {source!r}")
             elif not (translation.text or "").strip():
                 problems.append(f"empty: [{name}] {source!r}")
     assert problems == []

@@ -437,6 +437,97 @@ def cmd_pool_reclaim(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_date(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write one PDF report atomically (a temporary file renamed when complete) and audit it
+    ("report.cli"); acts as the system unless ``--as LOGIN``."""
+    from crm_desktop.services.company import company_info
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.database import open_database
+    from crm_desktop.services.reports import (
+        filters_from_options,
+        record_report_output,
+        render_report,
+    )
+    from crm_desktop.services.users import actor_of, get_user
+
+    started = time.perf_counter()
+    out = os.path.abspath(args.out)
+    if not out.lower().endswith(".pdf"):
+        raise CliError(f"--out: {args.out!r} must end in .pdf")
+    if not os.path.isdir(os.path.dirname(out)):
+        raise CliError(f"--out: the folder {os.path.dirname(out)!r} does not exist")
+    now = _parse_now(args.now)
+    url, password = _resolve_url(args)
+    db = open_database(url, password=password)
+    tmp = f"{out}.{os.getpid()}.tmp"
+    try:
+        # Gathered and built in a read session: no write lock while the PDF is drawn.
+        with db.read_session_factory() as session:
+            actor = actor_of(get_user(session, args.as_login)) if args.as_login else SYSTEM
+            filters = filters_from_options(
+                session,
+                grades=args.grade or (),
+                region=args.region,
+                owner=args.owner,
+                branch=args.branch,
+                status=args.status,
+                date_from=_report_date("--from", args.date_from),
+                date_to=_report_date("--to", args.date_to),
+                customer_id=args.customer,
+                days=args.days,
+                handover_from=args.handover_from,
+                handover_to=args.handover_to,
+            )
+            company_language = company_info(session).language
+            language = args.lang or (company_language if company_language == "en" else "zh_CN")
+            output = render_report(session, args.kind, filters, actor, language=language, now=now)
+        with open(tmp, "wb") as fh:
+            fh.write(output.pdf)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with db.session_factory.begin() as session:
+            record_report_output(
+                session,
+                args.kind,
+                filters,
+                actor,
+                action="cli",
+                customers=output.customers,
+                pages=output.pages,
+                target=os.path.basename(out),
+            )
+            os.replace(tmp, out)  # inside the transaction: no audit row without the file
+    finally:
+        db.dispose()
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if args.json:
+        _print_json(
+            {
+                "kind": args.kind,
+                "out": args.out,
+                "pages": output.pages,
+                "customers": output.customers,
+                "elapsed_ms": round(elapsed_ms, 1),
+            }
+        )
+        return 0
+    pages = f"{output.pages:,} page" + ("" if output.pages == 1 else "s")
+    customers = f"{output.customers:,} customer" + ("" if output.customers == 1 else "s")
+    print(f"{args.kind}: {pages}, {customers} → {args.out}")
+    return 0
+
+
 def cmd_mail_import(args: argparse.Namespace) -> int:
     from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.context import SYSTEM
@@ -488,6 +579,261 @@ def cmd_mail_import(args: argparse.Namespace) -> int:
     )
     for item in rejected:
         print(f"  rejected: {item['file']}: {item['reason']}")
+    return 0
+
+
+def _mail_ssl_context() -> Any:
+    """Verified TLS; ``SSL_CERT_FILE`` names the CA bundle when set (a company CA, tests)."""
+    import ssl
+
+    cafile = os.environ.get("SSL_CERT_FILE") or None
+    return ssl.create_default_context(cafile=cafile)
+
+
+def _mail_password(account: Any) -> str:
+    """The keyring's password, else CRM_MAIL_PASSWORD, else a prompt on a terminal."""
+    from crm_desktop.core import secrets
+
+    password = secrets.get_password(account.password_key)
+    if password:
+        return password
+    password = os.environ.get("CRM_MAIL_PASSWORD")
+    if password:
+        return password
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Password of mail account {account.name} ({account.username}): ")
+    raise CliError(
+        f"No password for mail account {account.name!r}: store it with "
+        f"'mail accounts add … --password-stdin', set CRM_MAIL_PASSWORD, or run on a terminal"
+    )
+
+
+def cmd_mail_sync(args: argparse.Namespace) -> int:
+    from crm_desktop.core.progress import ProgressState
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.database import open_database
+    from crm_desktop.services.mail_accounts import get_mail_account_by_name, list_mail_accounts
+    from crm_desktop.services.mail_sync import sync_account
+
+    last = [0.0]
+
+    def on_report(done: int, total: int | None, _label: str | None) -> None:
+        moment = time.monotonic()
+        if not args.json and sys.stderr.isatty() and (moment - last[0] > 0.5 or done == total):
+            last[0] = moment
+            print(f"\r{done:,}/{total or 0:,} messages", end="", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    url, db_password = _resolve_url(args)
+    db = open_database(url, password=db_password)
+    results: list[tuple[Any, Any]] = []
+    errors: list[tuple[str, str]] = []
+    try:
+        with db.session_factory() as session:
+            if args.account:
+                accounts = [get_mail_account_by_name(session, args.account, SYSTEM)]
+            else:
+                accounts = [
+                    a for a in list_mail_accounts(session, SYSTEM) if a.active and a.imap_host
+                ]
+                if not accounts:
+                    raise CliError("No active mail account with an IMAP server to sync")
+            session.rollback()
+        passwords = {a.id: _mail_password(a) for a in accounts}
+        context = _mail_ssl_context()
+        for account in accounts:
+            try:
+                result = sync_account(
+                    db.session_factory,
+                    account.id,
+                    SYSTEM,
+                    password=passwords[account.id],
+                    progress=ProgressState(on_report),
+                    ssl_context=context,
+                )
+            except UserError as exc:
+                if len(accounts) == 1:
+                    raise
+                errors.append((account.name, str(exc)))
+                continue
+            finally:
+                if sys.stderr.isatty() and not args.json and last[0]:
+                    print(file=sys.stderr)
+                    last[0] = 0.0
+            results.append((account, result))
+    finally:
+        db.dispose()
+    elapsed_ms = round((time.perf_counter() - started) * 1000)
+    problems = [
+        {"account": a.name, "path": p.path, "uid": p.index, "reason": p.reason}
+        for a, r in results
+        for p in r.problems
+    ]
+    if args.json:
+        out: dict[str, Any] = {
+            "accounts": [
+                {
+                    "name": a.name,
+                    "id": a.id,
+                    "reconnects": r.reconnects,
+                    "folders": [
+                        {
+                            "folder": f.folder,
+                            "fetched": f.fetched,
+                            "stored": f.stored,
+                            "duplicates": f.duplicates,
+                            "linked": f.linked,
+                            "unlinked": f.unlinked,
+                            "uidvalidity_reset": f.uidvalidity_reset,
+                        }
+                        for f in r.folders
+                    ],
+                }
+                for a, r in results
+            ],
+            "problems": problems,
+            "elapsed_ms": elapsed_ms,
+        }
+        if errors:
+            out["errors"] = [{"account": name, "error": text} for name, text in errors]
+        _print_json(out)
+    else:
+        for account, result in results:
+            print(f"{account.name} ({account.email_address}):")
+            for f in result.folders:
+                reset = " (UIDVALIDITY changed: folder walked again)" if f.uidvalidity_reset else ""
+                print(
+                    f"  {f.folder}: {f.stored:,} new ({f.linked:,} linked, {f.unlinked:,} "
+                    f"unlinked), {f.duplicates:,} already stored, {f.fetched:,} downloaded{reset}"
+                )
+            if result.reconnects:
+                print(f"  reconnected {result.reconnects} times")
+        for item in problems:
+            print(f"  not stored: {item['path']} UID {item['uid']}: {item['reason']}")
+        print(f"Done in {elapsed_ms / 1000:.1f} s")
+    for name, text in errors:
+        print(f"crm-desktop: error: {name}: {text}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _account_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "owner": row.user_login,
+        "email": row.email_address,
+        "user": row.username,
+        "imap": {"host": row.imap_host, "port": row.imap_port, "security": row.imap_security},
+        "smtp": {"host": row.smtp_host, "port": row.smtp_port, "security": row.smtp_security},
+        "active": row.active,
+        "last_synced_at": row.last_synced_at,
+        "has_password": row.has_password,
+    }
+
+
+def cmd_mail_accounts_list(args: argparse.Namespace) -> int:
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.mail_accounts import list_mail_accounts
+
+    rows = _with_database(args, lambda s: list_mail_accounts(s, SYSTEM))
+    if args.json:
+        _print_json({"accounts": [_account_json(r) for r in rows]})
+        return 0
+    if not rows:
+        print("No mail accounts")
+        return 0
+    _print_table(
+        ("name", "owner", "email", "imap", "smtp", "active", "password", "last sync"),
+        [
+            (
+                r.name,
+                r.user_login,
+                r.email_address,
+                f"{r.imap_host}:{r.imap_port} {r.imap_security}" if r.imap_host else "",
+                f"{r.smtp_host}:{r.smtp_port} {r.smtp_security}" if r.smtp_host else "",
+                "yes" if r.active else "no",
+                "keyring" if r.has_password else "",
+                _local_time(r.last_synced_at),
+            )
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def cmd_mail_accounts_add(args: argparse.Namespace) -> int:
+    from crm_desktop.core.secrets import keyring_available
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.mail_accounts import (
+        MailAccountInput,
+        first_admin_id,
+        save_mail_account,
+        store_password,
+    )
+    from crm_desktop.services.users import get_user
+
+    password: str | None = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CliError("--password-stdin: no password on stdin")
+        if not keyring_available():
+            raise CliError(
+                "No keyring is available to store the password; leave out --password-stdin "
+                "and give CRM_MAIL_PASSWORD to 'mail sync' instead"
+            )
+    data = MailAccountInput(
+        name=args.name,
+        email_address=args.email,
+        username=args.user or "",
+        imap_host=args.imap_host,
+        imap_port=args.imap_port,
+        imap_security=args.imap_security,
+        smtp_host=args.smtp_host,
+        smtp_port=args.smtp_port,
+        smtp_security=args.smtp_security,
+        active=not args.inactive,
+    )
+
+    def add(session: Any) -> Any:
+        owner_id: int | None
+        if args.owner:
+            owner_id = get_user(session, args.owner).id
+        else:
+            owner_id = first_admin_id(session)
+            if owner_id is None:
+                raise CliError("No administrator to own the account; give --owner LOGIN")
+        row = save_mail_account(session, data, SYSTEM, user_id=owner_id)
+        if password is not None and not store_password(session, row.id, password):
+            raise CliError("The keyring refused the password; nothing was added")
+        return row
+
+    row = _with_database(args, add)
+    if password is not None:
+        # The row was read before the password was stored.
+        row = dataclasses.replace(row, has_password=True)
+    if args.json:
+        _print_json(_account_json(row))
+    else:
+        stored = " (password in the keyring)" if row.has_password else ""
+        print(f"Added mail account {row.name} <{row.email_address}> of {row.user_login}{stored}")
+    return 0
+
+
+def cmd_mail_accounts_remove(args: argparse.Namespace) -> int:
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.mail_accounts import delete_mail_account, get_mail_account_by_name
+
+    def remove(session: Any) -> Any:
+        row = get_mail_account_by_name(session, args.name, SYSTEM)
+        delete_mail_account(session, row.id, SYSTEM)
+        return row
+
+    row = _with_database(args, remove)
+    if args.json:
+        _print_json({"removed": _account_json(row)})
+    else:
+        print(f"Removed mail account {row.name}; the mail it brought stays")
     return 0
 
 
@@ -598,6 +944,82 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_mail_import)
     # (helper "imap" adds: mail sync, mail accounts)
+    sync = m_sub.add_parser(
+        "sync",
+        help="fetch new mail of INBOX and Sent from the IMAP accounts (all active, or --account)",
+        parents=[common],
+    )
+    sync.add_argument("--account", metavar="NAME", help="only this mail account")
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(func=cmd_mail_sync)
+    accounts = m_sub.add_parser("accounts", help="the mail accounts", parents=[common])
+    a_sub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
+    a_list = a_sub.add_parser("list", help="list every mail account", parents=[common])
+    a_list.add_argument("--json", action="store_true")
+    a_list.set_defaults(func=cmd_mail_accounts_list)
+    a_add = a_sub.add_parser("add", help="add a mail account", parents=[common])
+    a_add.add_argument("--name", required=True, help="the account's name (mail sync --account)")
+    a_add.add_argument("--email", required=True, metavar="ADDRESS", help="its email address")
+    a_add.add_argument("--user", metavar="LOGIN", help="the server login (default: --email)")
+    a_add.add_argument("--owner", metavar="LOGIN", help="whose account (default: an admin)")
+    security = ("ssl", "starttls", "none")
+    a_add.add_argument("--imap-host", metavar="HOST")
+    a_add.add_argument("--imap-port", type=int, metavar="PORT")
+    a_add.add_argument("--imap-security", choices=security, default="ssl")
+    a_add.add_argument("--smtp-host", metavar="HOST")
+    a_add.add_argument("--smtp-port", type=int, metavar="PORT")
+    a_add.add_argument("--smtp-security", choices=security, default="ssl")
+    a_add.add_argument("--inactive", action="store_true", help="add it switched off")
+    a_add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from stdin and store it in the keyring",
+    )
+    a_add.add_argument("--json", action="store_true")
+    a_add.set_defaults(func=cmd_mail_accounts_add)
+    a_rm = a_sub.add_parser(
+        "remove", help="remove a mail account (its mail stays)", parents=[common]
+    )
+    a_rm.add_argument("name", metavar="NAME")
+    a_rm.add_argument("--json", action="store_true")
+    a_rm.set_defaults(func=cmd_mail_accounts_remove)
+
+    report = sub.add_parser(
+        "report",
+        help="write a PDF report (roster, followups, overdue, dormant, profile, handover, …)",
+        parents=[common],
+    )
+    report.add_argument(
+        "kind",
+        choices=("roster", "followups", "overdue", "dormant", "profile", "handover", "dashboard"),
+        metavar="KIND",
+        help="roster | followups | overdue | dormant | profile | handover | dashboard",
+    )
+    report.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
+    report.add_argument(
+        "--grade", action="append", metavar="G", help="a grade code (repeat for several)"
+    )
+    report.add_argument("--region", metavar="NAME|ID", help="a region with its sub-regions")
+    report.add_argument(
+        "--owner", metavar="LOGIN", help="customers of this owner (followups/overdue: user)"
+    )
+    report.add_argument("--branch", metavar="CODE")
+    report.add_argument("--status", metavar="S", help="prospect | active | dormant | lost")
+    report.add_argument("--from", dest="date_from", metavar="DATE", help="followups: first day")
+    report.add_argument("--to", dest="date_to", metavar="DATE", help="followups: last day")
+    report.add_argument("--customer", type=int, metavar="ID", help="profile: the customer")
+    report.add_argument("--days", type=int, metavar="N", help="dormant: days without follow-up")
+    report.add_argument("--handover-from", metavar="LOGIN", help="handover: the departing user")
+    report.add_argument(
+        "--handover-to", metavar="LOGIN|pool", help="handover: the heir (default: the pool)"
+    )
+    report.add_argument("--lang", choices=("zh_CN", "en"), help="default: the company's")
+    report.add_argument(
+        "--as", dest="as_login", metavar="LOGIN", help="with this user's rights (default: all)"
+    )
+    report.add_argument("--json", action="store_true")
+    report.add_argument("--now", help=argparse.SUPPRESS)  # tests: ISO date and time
+    report.set_defaults(func=cmd_report)
 
     users = sub.add_parser("users", help="manage users", parents=[common])
     u_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)

@@ -32,9 +32,11 @@ if TYPE_CHECKING:
     from crm_desktop.services.database import Database
     from crm_desktop.ui.admin_page import AdminPage
     from crm_desktop.ui.i18n import Translations
+    from crm_desktop.ui.mail_page import MailPage
     from crm_desktop.ui.ops import OpRunner
     from crm_desktop.ui.pool_page import PoolPage
     from crm_desktop.ui.reminders import ReminderBanner, ReminderService
+    from crm_desktop.ui.reports_page import ReportsPage
     from crm_desktop.ui.today_page import TodayPage
 
 log = logging.getLogger(__name__)
@@ -102,39 +104,30 @@ def page_text(key: str, actor: Actor) -> PageText:
             "",
         )
     if key == "mail":
+        # The Mail page has its own empty states (mail_page.py).
         return PageText(
             QCoreApplication.translate("MainWindow", "Mail"),
             QCoreApplication.translate(
                 "MainWindow",
-                "Customer email kept with the company, linked to the right customer and contact.",
+                "Customer email kept with the company: link what matched no customer, search "
+                "all the mail you may see.",
             ),
-            QCoreApplication.translate("MainWindow", "Linked mail is coming soon"),
-            QCoreApplication.translate(
-                "MainWindow",
-                "You will sync IMAP accounts, import .eml, .msg and .mbox files, and read each "
-                "customer's mail in its file. Messages that match no customer wait in the "
-                "unlinked queue until someone links them.",
-            ),
-            QCoreApplication.translate(
-                "MainWindow", "Until then, keep using your mail program as usual."
-            ),
+            "",
+            "",
+            "",
         )
     if key == "reports":
+        # The Reports page has its own panel (reports_page.py).
         return PageText(
             QCoreApplication.translate("MainWindow", "Reports"),
             QCoreApplication.translate(
-                "MainWindow", "PDF reports with the company header, ready to print."
-            ),
-            QCoreApplication.translate("MainWindow", "Reports are in preparation"),
-            QCoreApplication.translate(
                 "MainWindow",
-                "Customer roster by grade and region, follow-up activity per salesperson, "
-                "overdue follow-ups, dormant customers, customer profile sheets, handover "
-                "reports and a dashboard: previewed here and printed in one click.",
+                "PDF reports with the company header: preview, print or save. Every print and "
+                "save is recorded in the audit log.",
             ),
-            QCoreApplication.translate(
-                "MainWindow", "Every print and export will be recorded in the audit log."
-            ),
+            "",
+            "",
+            "",
         )
     if key == "admin":
         hint = (
@@ -332,6 +325,8 @@ class MainWindow(QMainWindow):
         self._page_builders: dict[str, Callable[[], Any]] = {
             "today": self._build_today_page,
             "pool": self._build_pool_page,
+            "mail": self._build_mail_page,
+            "reports": self._build_reports_page,
             "admin": self._build_admin_page,
         }
         for key in PAGE_KEYS:
@@ -375,6 +370,14 @@ class MainWindow(QMainWindow):
         return self._ensure_page("pool")  # type: ignore[no-any-return]
 
     @property
+    def mail_page(self) -> MailPage:
+        return self._ensure_page("mail")  # type: ignore[no-any-return]
+
+    @property
+    def reports_page(self) -> ReportsPage:
+        return self._ensure_page("reports")  # type: ignore[no-any-return]
+
+    @property
     def admin_page(self) -> AdminPage:
         return self._ensure_page("admin")  # type: ignore[no-any-return]
 
@@ -395,6 +398,27 @@ class MainWindow(QMainWindow):
         page.sig_customers_moved.connect(self.customers_page.refresh)
         self.sig_customers_changed.connect(page.on_customers_changed)
         return page
+
+    def _build_mail_page(self) -> MailPage:
+        from crm_desktop.ui.mail_page import MailPage
+
+        # The Mail page loads when first shown; its unlinked count badges the navigation.
+        page = MailPage(self.actor, self.runner, self.settings, self.stack)
+        page.sig_open_customer.connect(self.open_customer)
+        item = self.nav.item(PAGE_KEYS.index("mail"))
+
+        def badge(counts: object) -> None:
+            unlinked = getattr(counts, "unlinked", 0)
+            title = page_text("mail", self.actor).title
+            item.setText(f"{title}  ({unlinked})" if unlinked else title)
+
+        page.sig_counts_loaded.connect(badge)
+        return page
+
+    def _build_reports_page(self) -> ReportsPage:
+        from crm_desktop.ui.reports_page import ReportsPage
+
+        return ReportsPage(self.actor, self.runner, self.stack)
 
     def _build_admin_page(self) -> AdminPage:
         from crm_desktop.ui.admin_page import AdminPage

@@ -122,13 +122,13 @@
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../crm_desktop/ui/admin_page.py" line="+899"/>
-        <location line="+18"/>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="+903"/>
+        <location line="+20"/>
         <source>Admin</source>
         <translation>管理</translation>
     </message>
     <message>
-        <location line="-17"/>
+        <location line="-19"/>
         <source>Grades, regions and branches of the company.</source>
         <translation>公司的客户等级、区域和分公司。</translation>
     </message>
@@ -163,12 +163,17 @@
         <translation>公海</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>Mail</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Grades, regions, branches and public-pool rules of the company.</source>
         <translation>公司的客户等级、区域、分公司和公海规则。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+58"/>
         <source>Grade colour</source>
         <translation>等级颜色</translation>
     </message>
@@ -176,7 +181,7 @@
 <context>
     <name>AttachmentsTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="+901"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="+924"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -245,7 +250,7 @@
 <context>
     <name>BranchesTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/admin_page.py" line="-220"/>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="-227"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
@@ -438,6 +443,239 @@
     </message>
 </context>
 <context>
+    <name>ComposeDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/compose_dialog.py" line="+85"/>
+        <source>{n} bytes</source>
+        <translation>{n} 字节</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} KB</source>
+        <translation>{n} KB</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{n} MB</source>
+        <translation>{n} MB</translation>
+    </message>
+    <message>
+        <location line="+211"/>
+        <source>New email</source>
+        <translation>写邮件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reply to all</source>
+        <translation>全部回复</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{title} — {customer}</source>
+        <translation>{title} — {customer}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>From</source>
+        <translation>发件人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To</source>
+        <translation>收件人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cc</source>
+        <translation>抄送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Name &lt;name@example.com&gt;, several separated by commas</source>
+        <translation>姓名 &lt;name@example.com&gt;，多个地址用逗号分隔</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copies to (optional)</source>
+        <translation>抄送给（可选）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write your message…</source>
+        <translation>在此输入邮件正文…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Attach files…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send the email (Ctrl+Enter)</source>
+        <translation>发送邮件（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>You have no mail account to send from. Add one with its SMTP server in Settings → Mail accounts…, then write again.</source>
+        <translation>你还没有可用于发信的邮箱账户。请先在“设置 → 邮箱账户…”中添加一个带 SMTP 服务器的账户，然后再写邮件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No attachments (at most {limit} in all)</source>
+        <translation>没有附件（总计最多 {limit}）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{count} attachments, {size} of at most {limit}</source>
+        <translation>{count} 个附件，共 {size}（最多 {limit}）</translation>
+    </message>
+    <message>
+        <location line="+147"/>
+        <source>Choose the account to send from</source>
+        <translation>请选择发信账户</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add at least one recipient</source>
+        <translation>请至少填写一个收件人</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not a valid email address: {entry}</source>
+        <translation>不是有效的邮箱地址：{entry}</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>At most {n} attachments in one email</source>
+        <translation>一封邮件最多 {n} 个附件</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{file} ({size}) was not attached: attachments may add up to at most {limit}</source>
+        <translation>未添加 {file}（{size}）：附件总计不能超过 {limit}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{file} could not be read: {reason}</source>
+        <translation>无法读取 {file}：{reason}</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Please correct the marked fields.</source>
+        <translation>请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>Sending the email through {account}…</source>
+        <translation>正在通过 {account} 发送邮件…</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Not sent: an unexpected error occurred.</source>
+        <translation>未发送：发生了意外错误。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Not sent: the mail server could not be reached.</source>
+        <translation>未发送：无法连接到邮件服务器。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not sent: the secure (TLS) connection to the mail server failed.</source>
+        <translation>未发送：与邮件服务器建立安全（TLS）连接失败。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not sent: the mail server did not accept the password. You will be asked for it again.</source>
+        <translation>未发送：邮件服务器不接受该密码。下次发送时会重新询问密码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not sent: the mail server refused the sender address.</source>
+        <translation>未发送：邮件服务器拒绝了发件人地址。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not sent: the mail server refused the recipient {address}.</source>
+        <translation>未发送：邮件服务器拒绝了收件人 {address}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not sent: the mail server refused the message.</source>
+        <translation>未发送：邮件服务器拒收这封邮件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not sent: the mail server did not answer in time.</source>
+        <translation>未发送：邮件服务器响应超时。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not sent: the mail server reported an error.</source>
+        <translation>未发送：邮件服务器报告了错误。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Discard email</source>
+        <translation>放弃邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discard this email? What you wrote will be lost.</source>
+        <translation>放弃这封邮件吗？已写的内容将会丢失。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No subject</source>
+        <translation>没有主题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send this email without a subject?</source>
+        <translation>要发送这封没有主题的邮件吗？</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Mail password</source>
+        <translation>邮箱密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password of {address} for sending:</source>
+        <translation>{address} 的发信密码：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+</context>
+<context>
     <name>ConflictDialog</name>
     <message>
         <location filename="../../crm_desktop/ui/conflict_dialog.py" line="+134"/>
@@ -606,7 +844,7 @@
 <context>
     <name>ContactsTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-386"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-406"/>
         <source>Phone / mobile</source>
         <translation>电话 / 手机</translation>
     </message>
@@ -627,17 +865,27 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+123"/>
+        <source>Email…</source>
+        <translation>写邮件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write an email to this contact</source>
+        <translation>给此联系人写邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+141"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-110"/>
+        <location line="-128"/>
         <source>Primary contact</source>
         <translation>主要联系人</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+127"/>
         <source>Delete the contact {name}?</source>
         <translation>删除联系人 {name}？</translation>
     </message>
@@ -645,7 +893,7 @@
 <context>
     <name>CustomerFile</name>
     <message>
-        <location line="-642"/>
+        <location line="-664"/>
         <source>Company</source>
         <translation>企业</translation>
     </message>
@@ -859,14 +1107,14 @@
         <translation>yyyy年M月d日</translation>
     </message>
     <message>
-        <location line="+615"/>
-        <location line="+1056"/>
+        <location line="+637"/>
+        <location line="+1066"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location line="-1054"/>
-        <location line="+1055"/>
+        <location line="-1064"/>
+        <location line="+1065"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -874,7 +1122,7 @@
 <context>
     <name>CustomerFileWindow</name>
     <message>
-        <location line="-573"/>
+        <location line="-577"/>
         <source>Profile</source>
         <translation>基本资料</translation>
     </message>
@@ -887,6 +1135,11 @@
         <location line="+1"/>
         <source>Follow-ups</source>
         <translation>跟进记录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mail</source>
+        <translation>邮件</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -905,12 +1158,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+462"/>
+        <location line="+465"/>
         <source>Delete customer</source>
         <translation>删除客户</translation>
     </message>
     <message>
-        <location line="-461"/>
+        <location line="-464"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
@@ -1020,7 +1273,7 @@
         <translation>客户已创建。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>Merged with changes by someone else: {fields}</source>
         <translation>已与他人的修改合并：{fields}</translation>
     </message>
@@ -1030,7 +1283,7 @@
         <translation>已保存。</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+31"/>
         <source>Not saved: someone else changed this customer meanwhile. Your input is kept; save again to decide.</source>
         <translation>未保存：在此期间其他人修改了此客户。您输入的内容已保留；再次保存即可决定保留哪些值。</translation>
     </message>
@@ -1191,7 +1444,7 @@
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/customers_page.py" line="+312"/>
+        <location filename="../../crm_desktop/ui/customers_page.py" line="+317"/>
         <source>Search name, pinyin, phone, email…</source>
         <translation>搜索名称、拼音、电话、邮箱……</translation>
     </message>
@@ -1212,12 +1465,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+288"/>
+        <location line="+304"/>
         <source>New customer (Ctrl+N)</source>
         <translation>新建客户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="-287"/>
+        <location line="-303"/>
         <source>Change grade…</source>
         <translation>修改客户等级…</translation>
     </message>
@@ -1243,12 +1496,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+619"/>
+        <location line="+635"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-618"/>
+        <location line="-634"/>
         <source>Move the selected customers to the recycle bin</source>
         <translation>将选中的客户移入回收站</translation>
     </message>
@@ -1298,7 +1551,7 @@
         <translation>已删除的客户，可在此恢复</translation>
     </message>
     <message>
-        <location line="+205"/>
+        <location line="+221"/>
         <source>Loading customers…</source>
         <translation>正在加载客户…</translation>
     </message>
@@ -1441,7 +1694,7 @@
 <context>
     <name>DuplicateBanner</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-854"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-864"/>
         <source>public pool</source>
         <translation>公海</translation>
     </message>
@@ -2096,6 +2349,46 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>FreeMailTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/free_mail_tab.py" line="+87"/>
+        <source>Mail from these domains never links to a customer by its domain: thousands of people share them. It still links by a contact&apos;s or customer&apos;s exact address. One domain per line; a domain covers its subdomains (vip.sina.com is sina.com).</source>
+        <translation>来自这些域名的邮件绝不会按域名关联到客户：成千上万的人共用这些域名。按联系人或客户的完整邮箱地址仍会关联。每行一个域名；域名包括其子域名（vip.sina.com 即 sina.com）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the list (Ctrl+S)</source>
+        <translation>保存列表（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore the defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+22"/>
+        <source>%n domain(s)</source>
+        <translation>
+            <numerusform>%n 个域名</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+</context>
+<context>
     <name>GradesTab</name>
     <message>
         <location filename="../../crm_desktop/ui/admin_page.py" line="-613"/>
@@ -2219,6 +2512,90 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>LinkDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/link_dialog.py" line="+153"/>
+        <source>Link this message to a customer</source>
+        <translation>把这封邮件关联到客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Link {count} messages to a customer</source>
+        <translation>把 {count} 封邮件关联到客户</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Search customers: name, pinyin, phone, email…</source>
+        <translation>搜索客户：名称、拼音、电话、邮箱…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact:</source>
+        <translation>联系人：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+116"/>
+        <source>(no contact)</source>
+        <translation>（不指定联系人）</translation>
+    </message>
+    <message>
+        <location line="-115"/>
+        <source>Link</source>
+        <translation>关联</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>No customer matches.</source>
+        <translation>没有匹配的客户。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <location line="+125"/>
+        <source>Add {address} to this contact</source>
+        <translation>把 {address} 添加为该联系人的邮箱</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Choose a contact to remember the address with.</source>
+        <translation>选择一位联系人，才能记住这个地址。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This is already the contact&apos;s address.</source>
+        <translation>这已经是该联系人的邮箱。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The contact&apos;s address {address} stays; this one is not stored.</source>
+        <translation>该联系人保留原邮箱 {address}；不会保存这个地址。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>1 other unlinked message from this address will follow.</source>
+        <translation>该地址的另外 1 封待关联邮件也会一并关联。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{count} other unlinked messages from this address will follow.</source>
+        <translation>该地址的另外 {count} 封待关联邮件也会一并关联。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Linking messages…</source>
+        <translation>正在关联邮件…</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../crm_desktop/ui/login.py" line="+154"/>
@@ -2273,9 +2650,773 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>MailAccountEditDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/mail_accounts.py" line="+324"/>
+        <source>Add mail account</source>
+        <translation>添加邮箱账户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit mail account</source>
+        <translation>编辑邮箱账户</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email address:</source>
+        <translation>邮箱地址：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Login:</source>
+        <translation>登录名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>IMAP server:</source>
+        <translation>IMAP 服务器：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SMTP server:</source>
+        <translation>SMTP 服务器：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In use:</source>
+        <translation>启用：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>e.g. Work</source>
+        <translation>例如：工作邮箱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Same as the email address</source>
+        <translation>与邮箱地址相同</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stored in the keyring; type to replace</source>
+        <translation>已保存在钥匙串中；输入新密码可替换</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sync and send with this account</source>
+        <translation>用此账户同步和发送邮件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SSL/TLS</source>
+        <translation>SSL/TLS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>STARTTLS</source>
+        <translation>STARTTLS</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>None (unsafe)</source>
+        <translation>不加密（不安全）</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The password is kept in this computer&apos;s keyring, never in the database.</source>
+        <translation>密码保存在本机的系统钥匙串中，绝不存入数据库。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No keyring works on this computer: the password is not stored and will be asked for at each sync.</source>
+        <translation>本机没有可用的系统钥匙串：密码不会被保存，每次同步时都会询问。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>Give the IMAP server to test</source>
+        <translation>请填写要测试的 IMAP 服务器</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Type the password to test</source>
+        <translation>请输入密码再测试</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Testing the connection…</source>
+        <translation>正在测试连接…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>none found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connected: {folders} folders, Sent folder: {sent}</source>
+        <translation>连接成功：{folders} 个文件夹，已发送文件夹：{sent}</translation>
+    </message>
+</context>
+<context>
+    <name>MailAccountsDialog</name>
+    <message>
+        <location line="+80"/>
+        <location line="+1"/>
+        <source>Mail accounts</source>
+        <translation>邮箱账户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email address</source>
+        <translation>邮箱地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>IMAP server</source>
+        <translation>IMAP 服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last synced</source>
+        <translation>上次同步</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No mail accounts yet. Add one to sync your mail with customers.</source>
+        <translation>还没有邮箱账户。添加一个，即可把邮件同步并关联到客户。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+87"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="-86"/>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>in the keyring</source>
+        <translation>已存入钥匙串</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>asked each time</source>
+        <translation>每次询问</translation>
+    </message>
+    <message>
+        <location line="+55"/>
+        <source>Delete the mail account {name}? The mail it brought stays with the customers.</source>
+        <translation>删除邮箱账户 {name}？通过它同步的邮件仍保留在客户名下。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Connecting to {host}…</source>
+        <translation>正在连接 {host}…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Testing the connection…</source>
+        <translation>正在测试连接…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>none found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connected: {folders} folders, Sent folder: {sent}</source>
+        <translation>连接成功：{folders} 个文件夹，已发送文件夹：{sent}</translation>
+    </message>
+</context>
+<context>
+    <name>MailModel</name>
+    <message>
+        <location filename="../../crm_desktop/ui/mail_page.py" line="+240"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From</source>
+        <translation>发件人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To</source>
+        <translation>收件人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How linked</source>
+        <translation>关联方式</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+23"/>
+        <source>Has attachments</source>
+        <translation>有附件</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>no date</source>
+        <translation>无日期</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>(no subject)</source>
+        <translation>（无主题）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>not linked</source>
+        <translation>未关联</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>by address</source>
+        <translation>按地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>by domain</source>
+        <translation>按域名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>by thread</source>
+        <translation>按会话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>by hand</source>
+        <translation>手动</translation>
+    </message>
+</context>
+<context>
+    <name>MailPage</name>
+    <message>
+        <location line="+283"/>
+        <source>Import files…</source>
+        <translation>导入文件…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Import .eml, .msg or .mbox files (or drop them onto this page)</source>
+        <translation>导入 .eml、.msg 或 .mbox 文件（也可拖放到本页）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search subject or address…</source>
+        <translation>搜索主题或邮件地址…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Link…</source>
+        <translation>关联…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Link the selected messages to a customer ({shortcut})</source>
+        <translation>把选中的邮件关联到客户（{shortcut}）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+1"/>
+        <source>Ignore</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not customer mail: take the selected messages out of the queue (Del)</source>
+        <translation>不是客户邮件：把选中的邮件移出待关联队列（Del）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Back to the queue</source>
+        <translation>放回待关联</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Put the selected messages back into the queue</source>
+        <translation>把选中的邮件放回待关联队列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Unlinked</source>
+        <translation>待关联</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlinked ({count})</source>
+        <translation>待关联（{count}）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All mail</source>
+        <translation>全部邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ignored</source>
+        <translation>已忽略</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mail that matched no customer, waiting for you</source>
+        <translation>未匹配到客户、等待你处理的邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All mail you may see</source>
+        <translation>你有权查看的全部邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mail taken out of the queue as not customer mail</source>
+        <translation>被判定为非客户邮件、移出待关联队列的邮件</translation>
+    </message>
+    <message>
+        <location line="+115"/>
+        <source>{count}+ found</source>
+        <translation>找到 {count}+ 封</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} found</source>
+        <translation>找到 {count} 封</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>1 message</source>
+        <translation>1 封邮件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{count} messages</source>
+        <translation>{count} 封邮件</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>No message matches “{text}”</source>
+        <translation>没有与“{text}”匹配的邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The search looks in subjects and in sender and recipient addresses.</source>
+        <translation>搜索范围是主题以及发件人、收件人地址。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>No mail waits for a customer</source>
+        <translation>没有待关联的邮件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Mail whose addresses match no customer or contact waits here until someone links it or ignores it. Mail from known addresses, from a customer&apos;s domain or in a known thread is linked by itself.</source>
+        <translation>地址与任何客户或联系人都不匹配的邮件会在这里等待，直到有人关联或忽略它。来自已知地址、客户域名或已知会话的邮件会自动关联。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+12"/>
+        <source>Import .eml, .msg or .mbox files with “Import files…” or drop them onto this page, or sync a mail account with “Sync now”.</source>
+        <translation>用“导入文件…”导入 .eml、.msg 或 .mbox 文件，或直接拖放到本页；也可以用“立即同步”同步邮箱账户。</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>No mail yet</source>
+        <translation>还没有邮件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Mail you import or sync is kept with the company and linked to the right customer and contact; you see your customers&apos; mail and your own queue.</source>
+        <translation>导入或同步的邮件由公司统一保存，并关联到对应的客户和联系人；你能看到自己客户的邮件和自己的待关联队列。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Nothing is ignored</source>
+        <translation>没有已忽略的邮件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Messages you ignore in the unlinked queue (newsletters, notifications) wait here; put one back into the queue if it was customer mail after all.</source>
+        <translation>在待关联队列中忽略的邮件（订阅、通知等）保存在这里；如果其实是客户邮件，可以放回队列。</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>{count} selected</source>
+        <translation>已选 {count} 封</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>Linked to “{name}”.</source>
+        <translation>已关联到“{name}”。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{count} messages linked to “{name}”.</source>
+        <translation>{count} 封邮件已关联到“{name}”。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{address} is now the contact&apos;s address.</source>
+        <translation>{address} 已设为该联系人的邮箱。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The contact keeps its address {existing}; {address} was not stored.</source>
+        <translation>该联系人保留原邮箱 {existing}；未保存 {address}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>1 more message from that address was linked too.</source>
+        <translation>该地址的另外 1 封邮件也已关联。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{count} more messages from that address were linked too.</source>
+        <translation>该地址的另外 {count} 封邮件也已关联。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Ignoring messages…</source>
+        <translation>正在忽略邮件…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>1 message ignored: it is under “Ignored” now.</source>
+        <translation>已忽略 1 封邮件：可在“已忽略”中找到。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{count} messages ignored: they are under “Ignored” now.</source>
+        <translation>已忽略 {count} 封邮件：可在“已忽略”中找到。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Putting messages back…</source>
+        <translation>正在放回邮件…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{count} back in the unlinked queue.</source>
+        <translation>{count} 封已放回待关联队列。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Import mail files</source>
+        <translation>导入邮件文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mail files (*.eml *.msg *.mbox);;All files (*)</source>
+        <translation>邮件文件 (*.eml *.msg *.mbox);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Importing mail…</source>
+        <translation>正在导入邮件…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Import cancelled: nothing was imported.</source>
+        <translation>导入已取消：没有导入任何邮件。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{stored} new messages from {files} files.</source>
+        <translation>从 {files} 个文件新增 {stored} 封邮件。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>1 new message.</source>
+        <translation>新增 1 封邮件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Linked to customers: {linked}; waiting in the queue: {unlinked}.</source>
+        <translation>已关联客户：{linked} 封；待关联：{unlinked} 封。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Already stored before: {count}.</source>
+        <translation>之前已存在：{count} 封。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Not imported: {count}.</source>
+        <translation>未导入：{count} 项。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{file}, message {number}</source>
+        <translation>{file}，第 {number} 封</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>… and {count} more (see the details)</source>
+        <translation>… 另有 {count} 项（见详细信息）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>These files or messages were not imported:</source>
+        <translation>以下文件或邮件未导入：</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <source>Mail accounts are not available in this version</source>
+        <translation>此版本不支持邮箱账户</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add a mail account first: Settings → Mail accounts…</source>
+        <translation>请先添加邮箱账户：设置 → 邮箱账户…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Fetch new mail of {account}</source>
+        <translation>收取 {account} 的新邮件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Fetch new mail of one of your accounts</source>
+        <translation>收取你的某个邮箱账户的新邮件</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Fetching mail of {account}…</source>
+        <translation>正在收取 {account} 的邮件…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Password of {account}:</source>
+        <translation>{account} 的密码：</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>{account}: {stored} new messages ({linked} linked, {unlinked} waiting in the queue).</source>
+        <translation>{account}：新增 {stored} 封邮件（已关联 {linked} 封，待关联 {unlinked} 封）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Not stored: {count}.</source>
+        <translation>未保存：{count} 封。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Sync cancelled: the mail fetched so far is kept.</source>
+        <translation>同步已取消：已收取的邮件会保留。</translation>
+    </message>
+</context>
+<context>
+    <name>MailTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/mail_tab.py" line="+103"/>
+        <source>{count} messages read: {linked} linked to {name}.</source>
+        <translation>读取了 {count} 封邮件：{linked} 封已关联到 {name}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>this customer</source>
+        <translation>这个客户</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{count} were linked to it already.</source>
+        <translation>{count} 封之前已关联到它。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{count} belong to another customer and were left there.</source>
+        <translation>{count} 封属于其他客户，保持不变。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{count} are in someone else&apos;s unlinked mail and were left there.</source>
+        <translation>{count} 封在其他人的待关联邮件中，保持不变。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{count} could not be read (first: {file}: {reason}).</source>
+        <translation>{count} 个无法读取（第一个：{file}：{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <location line="+530"/>
+        <source>Importing mail…</source>
+        <translation>正在导入邮件…</translation>
+    </message>
+    <message>
+        <location line="-370"/>
+        <source>Mail imported</source>
+        <translation>邮件已导入</translation>
+    </message>
+    <message>
+        <location line="+136"/>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Messages</source>
+        <translation>邮件数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last</source>
+        <translation>最近</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New email…</source>
+        <translation>写邮件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reply…</source>
+        <translation>回复…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reply all…</source>
+        <translation>全部回复…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link elsewhere…</source>
+        <translation>改为关联到…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link the selected message to another customer</source>
+        <translation>把选中的邮件关联到另一个客户</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Drop .eml or .msg files here to add them to this customer</source>
+        <translation>把 .eml 或 .msg 文件拖到这里，即可添加到这个客户</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>(no subject)</source>
+        <translation>（无主题）</translation>
+    </message>
+    <message>
+        <location line="+97"/>
+        <source>Sending mail is not available yet</source>
+        <translation>暂时还不能发送邮件</translation>
+    </message>
+    <message>
+        <location line="+127"/>
+        <source>Linked {count} messages to this customer.</source>
+        <translation>已把 {count} 封邮件关联到这个客户。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Link matching mail</source>
+        <translation>关联匹配的邮件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} unlinked messages match {addresses}. Link them now?</source>
+        <translation>有 {count} 封待关联邮件与 {addresses} 匹配。现在关联吗？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Link them</source>
+        <translation>关联</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not now</source>
+        <translation>暂不</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crm_desktop/ui/main_window.py" line="+60"/>
+        <location filename="../../crm_desktop/ui/main_window.py" line="+62"/>
         <source>Salesperson</source>
         <translation>销售</translation>
     </message>
@@ -2320,57 +3461,27 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>没有负责人的客户：领取后即归您负责，还能看到之前谁跟进过。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>Customer email kept with the company, linked to the right customer and contact.</source>
-        <translation>客户邮件归公司所有，并关联到对应的客户和联系人。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Linked mail is coming soon</source>
-        <translation>关联邮件功能即将推出</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>You will sync IMAP accounts, import .eml, .msg and .mbox files, and read each customer&apos;s mail in its file. Messages that match no customer wait in the unlinked queue until someone links them.</source>
-        <translation>届时，您可以同步 IMAP 邮箱，导入 .eml、.msg 和 .mbox 文件，并在客户档案中查看该客户的邮件。无法匹配任何客户的邮件会进入待关联邮件，等待人工关联。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Until then, keep using your mail program as usual.</source>
-        <translation>在此之前，请照常使用您的邮件程序。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+13"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>PDF reports with the company header, ready to print.</source>
-        <translation>带公司抬头的 PDF 报表，可直接打印。</translation>
+        <location line="-8"/>
+        <source>Customer email kept with the company: link what matched no customer, search all the mail you may see.</source>
+        <translation>客户邮件统一存档：把未匹配到客户的邮件关联起来，检索你有权查看的全部邮件。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Reports are in preparation</source>
-        <translation>报表功能正在准备中</translation>
+        <location line="+13"/>
+        <source>PDF reports with the company header: preview, print or save. Every print and save is recorded in the audit log.</source>
+        <translation>带公司抬头的 PDF 报表：预览、打印或保存。每次打印和保存都记入审计日志。</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Customer roster by grade and region, follow-up activity per salesperson, overdue follow-ups, dormant customers, customer profile sheets, handover reports and a dashboard: previewed here and printed in one click.</source>
-        <translation>按等级和区域的客户名录、各销售人员的跟进活动、逾期跟进、沉睡客户、客户档案表、离职交接报告和仪表板：均可在此预览，一键打印。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Every print and export will be recorded in the audit log.</source>
-        <translation>每次打印和导出都会记入操作日志。</translation>
-    </message>
-    <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Meanwhile manage users from the command line: &lt;code&gt;crm-desktop users add LOGIN --role sales&lt;/code&gt;, &lt;code&gt;crm-desktop users list&lt;/code&gt; and &lt;code&gt;crm-desktop users disable LOGIN&lt;/code&gt;.</source>
         <translation>在此之前，请通过命令行管理用户：&lt;code&gt;crm-desktop users add LOGIN --role sales&lt;/code&gt;、&lt;code&gt;crm-desktop users list&lt;/code&gt; 和 &lt;code&gt;crm-desktop users disable LOGIN&lt;/code&gt;。</translation>
     </message>
@@ -2400,7 +3511,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>管理员将在这里添加和停用用户，把离职销售人员的客户交接给同事或放入公海，并编辑分公司、区域、客户等级和回收规则。</translation>
     </message>
     <message>
-        <location line="+342"/>
+        <location line="+373"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -2461,9 +3572,123 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>MessageView</name>
+    <message>
+        <location filename="../../crm_desktop/ui/message_view.py" line="+537"/>
+        <source>Save as .eml…</source>
+        <translation>另存为 .eml…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the message as it was received</source>
+        <translation>按收到时的原样保存这封邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show images</source>
+        <translation>显示图片</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Load this message&apos;s images from the internet (the sender may learn it)</source>
+        <translation>从互联网加载这封邮件的图片（发件人可能因此得知你已阅读）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+326"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="-325"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>No message selected</source>
+        <translation>未选择邮件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>(no subject)</source>
+        <translation>（无主题）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>From</source>
+        <translation>发件人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To</source>
+        <translation>收件人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Cc</source>
+        <translation>抄送</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Remote images were blocked to protect your privacy.</source>
+        <translation>为保护你的隐私，已阻止加载远程图片。</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>Loading images…</source>
+        <translation>正在加载图片…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>{count} images could not be loaded.</source>
+        <translation>{count} 张图片无法加载。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>This link was not opened: it is not a web or mail address.</source>
+        <translation>未打开此链接：它不是网址或邮件地址。</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <source>Saved {file}</source>
+        <translation>已保存 {file}</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Save as</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open link</source>
+        <translation>打开链接</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Write to this address with your mail program?</source>
+        <translation>用你的邮件程序给这个地址写信？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open this link in your web browser?</source>
+        <translation>在浏览器中打开这个链接？</translation>
+    </message>
+</context>
+<context>
     <name>Op</name>
     <message>
-        <location filename="../../crm_desktop/ui/ops.py" line="+351"/>
+        <location filename="../../crm_desktop/ui/ops.py" line="+374"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -2478,6 +3703,24 @@ Work interrupted by this error was not saved. The details were written to the lo
 {done} of {total}</source>
         <translation>{label}
 {done} / {total}</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordPrompt</name>
+    <message>
+        <location filename="../../crm_desktop/ui/mail_accounts.py" line="-554"/>
+        <source>Mail password</source>
+        <translation>邮箱密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Password of the mail account {name} ({user} on {host}):</source>
+        <translation>邮箱账户 {name} 的密码（{host} 上的 {user}）：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Remember in the keyring</source>
+        <translation>保存到系统钥匙串</translation>
     </message>
 </context>
 <context>
@@ -2908,7 +4151,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ProfileForm</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-446"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-468"/>
         <source>Locked (protected from reclaim rules)</source>
         <translation>锁定（不受回收规则影响）</translation>
     </message>
@@ -3343,9 +4586,288 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>ReportPanel</name>
+    <message>
+        <location filename="../../crm_desktop/ui/reports_page.py" line="+203"/>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Salesperson</source>
+        <translation>业务员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Branch</source>
+        <translation>分公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+4"/>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>No follow-up for</source>
+        <translation>未跟进达</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Handed over by</source>
+        <translation>移交人</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>each grade&apos;s dormant days</source>
+        <translation>按各等级的休眠天数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate the report (Ctrl+Enter)</source>
+        <translation>生成报表（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open a customer file first</source>
+        <translation>请先打开一个客户档案</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Customer roster</source>
+        <translation>客户名册</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers by grade × region: a count matrix, then the list.</source>
+        <translation>按等级 × 区域统计客户：先是计数矩阵，然后是名单。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Follow-up activity</source>
+        <translation>跟进活动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Per salesperson for a period: counts by kind and outcome, a chart.</source>
+        <translation>按业务员统计一段时间内的跟进：按方式和结果计数，附图表。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Overdue follow-ups</source>
+        <translation>逾期跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Planned follow-ups past their due date, by salesperson.</source>
+        <translation>已过期的计划跟进，按业务员分组。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Dormant customers</source>
+        <translation>休眠客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers with no follow-up for N days, by grade.</source>
+        <translation>N 天未跟进的客户，按等级分组。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Customer profile</source>
+        <translation>客户档案</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One customer: profile, contacts, follow-ups and recent mail.</source>
+        <translation>单个客户：基本资料、联系人、跟进记录和最近邮件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Handover</source>
+        <translation>移交</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What moves from whom to whom, with signature lines.</source>
+        <translation>从谁移交给谁、移交了什么，附签字栏。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Dashboard</source>
+        <translation>仪表板</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Charts: grades, regions, new customers, follow-ups, the pool.</source>
+        <translation>图表：等级、区域、新增客户、跟进、公海。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>(all)</source>
+        <translation>（全部）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Prospect</source>
+        <translation>潜在</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Active</source>
+        <translation>活跃</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dormant</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lost</source>
+        <translation>流失</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <location line="+87"/>
+        <source>The period starts after it ends.</source>
+        <translation>开始日期晚于结束日期。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Generating the report…</source>
+        <translation>正在生成报表…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>{pages} pages, {customers} customers</source>
+        <translation>{pages} 页，{customers} 个客户</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPreview</name>
+    <message>
+        <location filename="../../crm_desktop/ui/report_preview.py" line="+100"/>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>缩小（Ctrl+-）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>放大（Ctrl++）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fit width</source>
+        <translation>适合宽度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Page setup…</source>
+        <translation>页面设置…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print the report (Ctrl+P)</source>
+        <translation>打印报表（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save as PDF…</source>
+        <translation>另存为 PDF…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the report as a PDF file (Ctrl+S)</source>
+        <translation>将报表保存为 PDF 文件（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Page {page} of {pages}</source>
+        <translation>第 {page} 页，共 {pages} 页</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The printer could not be opened.</source>
+        <translation>无法打开打印机。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <location line="+10"/>
+        <source>Print report</source>
+        <translation>打印报表</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+32"/>
+        <source>Save report</source>
+        <translation>保存报表</translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>The report could not be saved: {reason}</source>
+        <translation>无法保存报表：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../crm_desktop/ui/settings_dialog.py" line="+119"/>
+        <location filename="../../crm_desktop/ui/settings_dialog.py" line="+137"/>
         <location line="+1"/>
         <source>Settings</source>
         <translation>设置</translation>
@@ -3384,6 +4906,16 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+1"/>
         <source>Settings file:</source>
         <translation>设置文件：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mail:</source>
+        <translation>邮件：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mail accounts…</source>
+        <translation>邮箱账户…</translation>
     </message>
 </context>
 <context>
@@ -3692,6 +5224,24 @@ Log the first call, visit or meeting with Ctrl+L, or plan one so that you are re
         <location line="+1"/>
         <source>No dormant customers: every customer was followed up recently.</source>
         <translation>没有沉睡客户：每个客户最近都有跟进。</translation>
+    </message>
+</context>
+<context>
+    <name>_PlainMessageView</name>
+    <message>
+        <location filename="../../crm_desktop/ui/mail_page.py" line="-982"/>
+        <source>From: {value}</source>
+        <translation>发件人：{value}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To: {value}</source>
+        <translation>收件人：{value}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject: {value}</source>
+        <translation>主题：{value}</translation>
     </message>
 </context>
 </TS>

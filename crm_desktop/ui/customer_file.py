@@ -1313,7 +1313,9 @@ class CustomerFileWindow(QWidget):
         self.save_button = QPushButton(self)
         self.save_button.setDefault(True)
         self.close_button = QPushButton(self)
+        self.print_button = QPushButton(self)
         buttons.addWidget(self.delete_button)
+        buttons.addWidget(self.print_button)
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -1323,6 +1325,26 @@ class CustomerFileWindow(QWidget):
         self.revert_button.clicked.connect(self._on_revert_button_clicked)
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.close_button.clicked.connect(self.close)
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+
+    def _on_print_button_clicked(self) -> None:
+        """The customer's profile sheet in a report window: preview, print, save."""
+        if self.customer_id is None:
+            return
+        from crm_desktop.services.reports import ReportFilters
+        from crm_desktop.ui.reports_page import ReportDialog
+
+        name = self.detail.name if self.detail is not None else ""
+        self.report_dialog = ReportDialog(
+            self.actor,
+            self.runner,
+            "profile",
+            ReportFilters(customer_id=self.customer_id),
+            self,
+            customer_name=name,
+        )
+        self.report_dialog.setWindowFlag(Qt.WindowType.Window, True)
+        self.report_dialog.show()
 
     def _build_actions(self) -> None:
         def action(keys: QKeySequence | str, slot: Callable[[], None]) -> QAction:
@@ -1337,6 +1359,7 @@ class CustomerFileWindow(QWidget):
         self.close_action = action("Esc", self._on_close_action_triggered)
         self.next_tab_action = action("Ctrl+Tab", self._on_next_tab_action_triggered)
         self.previous_tab_action = action("Ctrl+Shift+Tab", self._on_previous_tab_action_triggered)
+        self.print_action = action(QKeySequence.StandardKey.Print, self._on_print_button_clicked)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -1355,6 +1378,10 @@ class CustomerFileWindow(QWidget):
                 index, self.tr("Save the new customer first") if self.customer_id is None else ""
             )
         self.delete_button.setText(self.tr("Delete customer"))
+        self.print_button.setText(self.tr("Print profile…"))
+        self.print_button.setToolTip(
+            self.tr("Preview, print or save this customer's profile sheet (Ctrl+P)")
+        )
         self.revert_button.setText(self.tr("Revert"))
         self.revert_button.setToolTip(self.tr("Undo your changes since the last save"))
         self.save_button.setText(
@@ -1425,6 +1452,8 @@ class CustomerFileWindow(QWidget):
         self.revert_button.setEnabled(editable and dirty)
         self.delete_button.setVisible(self.customer_id is not None)
         self.delete_button.setEnabled(editable and self.detail is not None)
+        self.print_button.setVisible(self.customer_id is not None)
+        self.print_button.setEnabled(self.detail is not None)
         for index in range(1, self.tabs.count()):
             self.tabs.setTabEnabled(index, self.customer_id is not None)
         self.contacts_tab.set_editable(editable)

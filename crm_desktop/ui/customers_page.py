@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -60,6 +60,9 @@ from crm_desktop.ui.filter_panel import FilterPanel
 from crm_desktop.ui.ops import Op, OpRunner
 from crm_desktop.ui.style import scaled_font
 from crm_desktop.ui.widgets import EmptyState, PageHeader
+
+if TYPE_CHECKING:
+    from crm_desktop.services.reports import ReportFilters
 
 log = logging.getLogger(__name__)
 
@@ -283,6 +286,8 @@ class CustomersPage(QWidget):
         )
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.recycle_action = action(self._on_recycle_action_triggered)
+        self.print_action = action(self._on_print_action_triggered, QKeySequence.StandardKey.Print)
+        self.print_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.columns_menu = QMenu(self)
         self.columns_menu.aboutToShow.connect(self._on_columns_menu_about_to_show)
         self.columns_button = QToolButton(self)
@@ -307,7 +312,31 @@ class CustomersPage(QWidget):
         self.toolbar.addAction(self.delete_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.recycle_action)
+        self.toolbar.addAction(self.print_action)
+        self.addAction(self.print_action)
         self.toolbar.addWidget(self.columns_button)
+
+    def report_filters(self) -> ReportFilters:
+        """The list's filter as a roster's: grades and region as they are; owner, branch and
+        status when one is chosen (the roster takes one of each)."""
+        from crm_desktop.services.reports import ReportFilters
+
+        flt = self.current_filter()
+        return ReportFilters(
+            grade_ids=tuple(flt.grade_ids),
+            region_id=flt.region_id,
+            owner_id=flt.owner_ids[0] if len(flt.owner_ids) == 1 else None,
+            branch_id=flt.branch_ids[0] if len(flt.branch_ids) == 1 else None,
+            status=flt.statuses[0] if len(flt.statuses) == 1 else None,
+        )
+
+    @Slot()
+    def _on_print_action_triggered(self) -> None:
+        """The roster of what the list shows (its filter), in a report window."""
+        from crm_desktop.ui.reports_page import ReportDialog
+
+        self.report_dialog = ReportDialog(self.actor, self.runner, "roster", self.report_filters())
+        self.report_dialog.show()
 
     def retranslate_ui(self) -> None:
         from crm_desktop.ui.main_window import page_text
@@ -334,6 +363,10 @@ class CustomersPage(QWidget):
         self.delete_action.setText(self.tr("Delete"))
         self.delete_action.setToolTip(self.tr("Move the selected customers to the recycle bin"))
         self.recycle_action.setText(self.tr("Recycle bin"))
+        self.print_action.setText(self.tr("Print roster…"))
+        self.print_action.setToolTip(
+            self.tr("A roster of the customers this list's filter selects: preview, print, save")
+        )
         self.change_button.setText(self.tr("Change selected"))
         self.change_button.setToolTip(
             self.tr("Change the grade, region or owner of the selected customers")

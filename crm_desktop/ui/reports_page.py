@@ -110,7 +110,6 @@ class ReportPanel(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 8, 0)
         self.kind_list = QListWidget(left)
-        self.kind_list.setMaximumHeight(200 if len(kinds) > 1 else 0)
         self.kind_list.setVisible(len(kinds) > 1)
         for kind in kinds:
             item = QListWidgetItem("", self.kind_list)
@@ -150,6 +149,9 @@ class ReportPanel(QWidget):
         self.kind_list.setCurrentRow(0)
         self.retranslate_ui()
         self._show_fields()
+        if len(kinds) > 1:  # the list as tall as its rows: the filters follow right under it
+            rows = self.kind_list.sizeHintForRow(0) * len(kinds)
+            self.kind_list.setFixedHeight(rows + 2 * self.kind_list.frameWidth() + 4)
 
     # ----------------------------------------------------------------- construction
 
@@ -366,7 +368,7 @@ class ReportPanel(QWidget):
         end = self.to_edit.date()
         return ReportFilters(
             grade_ids=(grade,) if grade is not None else (),
-            region_id=self.region_picker.region_id if "region" in wanted else None,
+            region_id=self.region_picker.region_id() if "region" in wanted else None,
             owner_id=value("owner", self.owner_combo),
             branch_id=value("branch", self.branch_combo),
             status=value("status", self.status_combo),

@@ -1108,13 +1108,13 @@
     </message>
     <message>
         <location line="+637"/>
-        <location line="+1066"/>
+        <location line="+1095"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location line="-1064"/>
-        <location line="+1065"/>
+        <location line="-1093"/>
+        <location line="+1094"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -1122,7 +1122,7 @@
 <context>
     <name>CustomerFileWindow</name>
     <message>
-        <location line="-577"/>
+        <location line="-583"/>
         <source>Profile</source>
         <translation>基本资料</translation>
     </message>
@@ -1158,12 +1158,22 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+465"/>
+        <location line="+471"/>
         <source>Delete customer</source>
         <translation>删除客户</translation>
     </message>
     <message>
-        <location line="-464"/>
+        <location line="-470"/>
+        <source>Print profile…</source>
+        <translation>打印档案…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Preview, print or save this customer&apos;s profile sheet (Ctrl+P)</source>
+        <translation>预览、打印或保存此客户的档案表（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
@@ -1243,7 +1253,7 @@
         <translation>最近联系 {date}</translation>
     </message>
     <message>
-        <location line="+128"/>
+        <location line="+130"/>
         <source>Customer not found</source>
         <translation>找不到客户</translation>
     </message>
@@ -1444,7 +1454,7 @@
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/customers_page.py" line="+317"/>
+        <location filename="../../crm_desktop/ui/customers_page.py" line="+346"/>
         <source>Search name, pinyin, phone, email…</source>
         <translation>搜索名称、拼音、电话、邮箱……</translation>
     </message>
@@ -1465,12 +1475,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+304"/>
+        <location line="+308"/>
         <source>New customer (Ctrl+N)</source>
         <translation>新建客户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="-303"/>
+        <location line="-307"/>
         <source>Change grade…</source>
         <translation>修改客户等级…</translation>
     </message>
@@ -1496,12 +1506,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+635"/>
+        <location line="+639"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-634"/>
+        <location line="-638"/>
         <source>Move the selected customers to the recycle bin</source>
         <translation>将选中的客户移入回收站</translation>
     </message>
@@ -1509,6 +1519,16 @@
         <location line="+1"/>
         <source>Recycle bin</source>
         <translation>回收站</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print roster…</source>
+        <translation>打印名册…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A roster of the customers this list&apos;s filter selects: preview, print, save</source>
+        <translation>按当前列表的筛选条件生成客户名册：预览、打印、保存</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1694,7 +1714,7 @@
 <context>
     <name>DuplicateBanner</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-864"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-893"/>
         <source>public pool</source>
         <translation>公海</translation>
     </message>

@@ -50,7 +50,11 @@ from crm_desktop.services.company import COMPANY_LANGUAGE, get_setting
 from crm_desktop.services.context import Actor
 from crm_desktop.services.customers import can_edit, can_see
 from crm_desktop.services.followups import FollowupInput, log_followup
-from crm_desktop.services.mail_store import LINK_MANUAL, store_message, unlinked_visible
+from crm_desktop.services.mail_store import (
+    apply_manual_link,
+    store_message,
+    unlinked_visible,
+)
 
 __all__ = [
     "ComposeDefaults",
@@ -488,24 +492,7 @@ def _link_by_hand(
     message = session.get(EmailMessage, email_id)
     customer = session.get(Customer, customer_id)
     assert message is not None and customer is not None  # stored and checked just before
-    old = (message.customer_id, message.contact_id, message.link_method)
-    message.customer_id = customer.id
-    message.contact_id = contact_id
-    message.owner_id = customer.owner_id
-    message.link_method = LINK_MANUAL
-    audit.record(
-        session,
-        actor,
-        "mail.link",
-        "email_message",
-        email_id,
-        {
-            "customer_id": [old[0], customer.id],
-            "contact_id": [old[1], contact_id],
-            "link_method": [old[2], LINK_MANUAL],
-        },
-    )
-    session.flush()
+    apply_manual_link(session, message, customer, contact_id, actor)
 
 
 def _store(session: Session, prepared: _Prepared, actor: Actor, now: datetime) -> SendResult:

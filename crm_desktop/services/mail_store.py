@@ -722,6 +722,19 @@ def link_message(
             raise ValidationError(
                 "The contact is not one of this customer's", {"contact_id": "not of customer"}
             )
+    apply_manual_link(session, message, customer, contact_id, actor)
+    return StoreResult(email_id, False, LINK_MANUAL, customer.id, contact_id)
+
+
+def apply_manual_link(
+    session: Session,
+    message: EmailMessage,
+    customer: Customer,
+    contact_id: int | None,
+    actor: Actor,
+) -> None:
+    """Link ``message`` to ``customer`` (and contact) by hand — "manual", owned by the
+    customer's owner — with its audit row; the caller checked the rights."""
     old = (message.customer_id, message.contact_id, message.link_method)
     message.customer_id = customer.id
     message.contact_id = contact_id
@@ -732,7 +745,7 @@ def link_message(
         actor,
         "mail.link",
         "email_message",
-        email_id,
+        message.id,
         {
             "customer_id": [old[0], customer.id],
             "contact_id": [old[1], contact_id],
@@ -740,7 +753,6 @@ def link_message(
         },
     )
     session.flush()
-    return StoreResult(email_id, False, LINK_MANUAL, customer.id, contact_id)
 
 
 def _customer_addresses(session: Session, customer_id: int) -> dict[str, int | None]:

@@ -199,9 +199,9 @@ def test_keyset_pages_are_complete_in_order_with_undated_mail_last(world: World)
     assert [r.id for r in undated] == sorted((r.id for r in undated), reverse=True)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # SQLite's EXPLAIN QUERY PLAN
 def test_list_queries_use_the_mail_indexes_on_sqlite(world: World) -> None:
-    if world.db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's EXPLAIN QUERY PLAN")
+    assert world.db.engine.dialect.name == "sqlite"
     with world.db.read_session_factory() as s:
         for actor, scope, index in (
             (world.li, "unlinked", "ix_email_message_owner_id_customer_id_sent_at"),

@@ -494,3 +494,47 @@ def test_every_report_builds(world: World, scene: Scene, kind: str) -> None:
     with world.db.read_session_factory() as s:
         out = render_report(s, kind, filters, world.admin, language="en")
     assert out.pdf.startswith(b"%PDF") and out.pages >= 1
+
+
+def matrix_lines(pdf: bytes) -> dict[str, list[int]]:
+    """The count matrix as printed on page 1: region → its numbers (grades…, total)."""
+    from pypdf import PdfReader
+
+    first = PdfReader(io.BytesIO(pdf)).pages[0].extract_text() or ""
+    rows: dict[str, list[int]] = {}
+    for line in first.splitlines():
+        head, *rest = line.split()
+        if rest and all(part.replace(",", "").isdigit() for part in rest):
+            rows.setdefault(head, [int(part.replace(",", "")) for part in rest])
+    return rows
+
+
+def test_the_printed_matrix_equals_the_database_counts(world: World, scene: Scene) -> None:
+    """Read back from the PDF, not from the data: each region row's grade counts and total
+    are the database's, and a salesperson's roster prints only customers they may see."""
+    with world.db.read_session_factory() as s:
+        roster = render_report(s, "roster", ReportFilters(), world.admin)
+        printed = matrix_lines(roster.pdf)
+        live = Customer.deleted_at.is_(None)
+        for top in ("华北", "华东", "华南"):
+            subtree = region_subtree_ids(s, world.regions[top])
+            expected = [
+                s.scalar(
+                    select(func.count())
+                    .select_from(Customer)
+                    .where(live, Customer.grade_id == gid, Customer.region_id.in_(subtree))
+                )
+                or 0
+                for gid in world.grades.values()
+            ]
+            row = printed[top]
+            assert row[: len(expected)] == expected, (top, row)
+            assert row[-1] == s.scalar(
+                select(func.count())
+                .select_from(Customer)
+                .where(live, Customer.region_id.in_(subtree))
+            )
+        own = render_report(s, "roster", ReportFilters(), world.li)
+    text = pdf_text(own.pdf)
+    assert "上海甲公司" in text and "广州戊公司" not in text
+    assert own.customers < roster.customers

@@ -474,7 +474,7 @@ def test_customer_file_has_the_follow_ups_tab_after_contacts(
 ) -> None:
     window = open_file(shop.sam, shop.customer_id)
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert tabs == ["Profile", "Contacts", "Follow-ups", "History", "Attachments"]
+    assert tabs == ["Profile", "Contacts", "Follow-ups", "Mail", "History", "Attachments"]
     assert window.tabs.isTabEnabled(2)
     assert shop.read(get_customer, shop.customer_id, shop.sam).last_followup_at is None
 

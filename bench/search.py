@@ -6,6 +6,13 @@ first 50 ranked results; p50/p95 per kind are printed with the command that repr
 
 python bench/search.py                                  # SQLite file in bench/out/ (made if needed)
 python bench/search.py --database postgresql://USER@HOST/DB   # loads the demo data if missing
+python bench/search.py --database postgresql://postgres@HOST/crm_bench \
+    --shared postgresql://li.na:PASSWORD@HOST/crm_bench_shared   # plain vs Shared, as li.na
+
+With ``--shared`` (a Shared-mode copy of the same data, as bench/concurrency.py makes, signed in
+as a login) the same queries run twice — on ``--database`` as that user sees it (the search's
+visibility filter) and on the Shared database as the login (row-level security, and the
+visibility filter as the app passes it) — and both columns are printed.
 
 Targets: p95 ≤ 30 ms on SQLite, ≤ 50 ms on PostgreSQL, every kind.
 """
@@ -162,11 +169,59 @@ def _percentile(samples: list[float], pct: float) -> float:
     return ordered[index]
 
 
+def _measure(
+    db: Any, queries: dict[str, list[str]], limit: int, repeat: int, actor: Any, show: bool
+) -> dict[str, tuple[list[float], list[int]]]:
+    """Per kind: each query's median time (ms) and its number of results."""
+    from crm_desktop.services.search import search_customers
+
+    with db.read_session_factory() as s:
+        # Warm-up: SQL compiled, caches filled, as in an app that has been searched once.
+        for warm in ("预热", "warm", "1234", "yr", "上海市"):
+            search_customers(s, warm, limit=limit, visible_to=actor)
+    out: dict[str, tuple[list[float], list[int]]] = {}
+    for kind in KINDS:
+        times: list[float] = []
+        hits: list[int] = []
+        for query in queries[kind]:
+            runs: list[float] = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                with db.read_session_factory() as s:
+                    result = search_customers(s, query, limit=limit, visible_to=actor)
+                runs.append((time.perf_counter() - started) * 1000)
+            elapsed = statistics.median(runs)
+            times.append(elapsed)
+            hits.append(len(result.results))
+            if show:
+                print(
+                    f"    {db.label[:12]:<12} {kind:<22} {query!r:<24} {elapsed:7.2f} ms  "
+                    f"{len(result.results):3d} of {result.total}{'+' if result.capped else ''}"
+                )
+        out[kind] = (times, hits)
+    return out
+
+
+def _actor_of_login(db: Any, login: str) -> Any:
+    from sqlalchemy import select
+
+    from crm_desktop.db.models import AppUser
+    from crm_desktop.services.users import actor_of
+
+    with db.read_session_factory() as s:
+        return actor_of(s.scalars(select(AppUser).where(AppUser.login == login)).one())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database", help="a URL; default: the SQLite bench file")
+    parser.add_argument(
+        "--shared",
+        metavar="URL",
+        help="a Shared-mode copy of the same data, signed in as a login: compare both",
+    )
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=30, help="queries per kind")
     parser.add_argument("--limit", type=int, default=50)
@@ -180,8 +235,9 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print every query and its time")
     args = parser.parse_args()
 
+    from sqlalchemy.engine import make_url
+
     from crm_desktop.services.database import open_database
-    from crm_desktop.services.search import search_customers
 
     if args.database:
         url = args.database
@@ -190,47 +246,50 @@ def main() -> int:
     else:
         url = _sqlite_url_for(args.customers)
     db = open_database(url)
+    shared = open_database(args.shared) if args.shared else None
     try:
         with db.read_session_factory() as s:
             queries = _draw_queries(s, args.queries, args.seed)
-            # Warm-up: SQL compiled, caches filled, as in an app that has been searched once.
-            for warm in ("预热", "warm", "1234", "yr", "上海市"):
-                search_customers(s, warm, limit=args.limit)
+        login = make_url(args.shared).username if args.shared else None
+        actor = _actor_of_login(db, login) if login else None
         print(f"command: {command_line()}")
         print(
             f"database: {db.label}, {args.customers:,} customers; first {args.limit} "
             f"ranked results; one read session per search; median of {args.repeat} runs "
             "per query"
         )
-        print(
-            f"{'kind':<24}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  hits (median)  examples"
-        )
+        runs = {"": _measure(db, queries, args.limit, args.repeat, actor, args.show)}
+        if shared is not None:
+            print(
+                f"plain: {db.label} searched as {login}'s visibility; Shared: {shared.label} "
+                f"signed in as {login} (row-level security)"
+            )
+            shared_actor = _actor_of_login(shared, str(login))
+            runs = {
+                "plain ": runs[""],
+                "Shared ": _measure(
+                    shared, queries, args.limit, args.repeat, shared_actor, args.show
+                ),
+            }
+        header = f"{'kind':<24}{'n':>4}"
+        for side in runs:
+            header += f"{side + 'p50 ms':>{max(9, len(side) + 8)}}"
+            header += f"{side + 'p95 ms':>{max(9, len(side) + 8)}}"
+            header += f"{side + 'max ms':>{max(9, len(side) + 8)}}"
+        print(f"{header}  hits (median)  examples")
         worst = 0.0
         for kind in KINDS:
-            times: list[float] = []
-            hits: list[int] = []
-            for query in queries[kind]:
-                runs: list[float] = []
-                for _ in range(args.repeat):
-                    started = time.perf_counter()
-                    with db.read_session_factory() as s:
-                        result = search_customers(s, query, limit=args.limit)
-                    runs.append((time.perf_counter() - started) * 1000)
-                elapsed = statistics.median(runs)
-                times.append(elapsed)
-                hits.append(len(result.results))
-                if args.show:
-                    print(
-                        f"    {kind:<22} {query!r:<24} {elapsed:7.2f} ms  "
-                        f"{len(result.results):3d} of {result.total}"
-                        f"{'+' if result.capped else ''}"
-                    )
-            p95 = _percentile(times, 95)
-            worst = max(worst, p95)
+            line = f"{kind:<24}{len(queries[kind]):>4}"
+            for side, measured in runs.items():
+                times, _hits = measured[kind]
+                p95 = _percentile(times, 95)
+                worst = max(worst, p95)
+                width = max(9, len(side) + 8)
+                line += f"{statistics.median(times):>{width}.2f}{p95:>{width}.2f}"
+                line += f"{max(times):>{width}.2f}"
+            hits = [statistics.median(m[kind][1]) for m in runs.values()]
             print(
-                f"{kind:<24}{len(times):>4}{statistics.median(times):>9.2f}{p95:>9.2f}"
-                f"{max(times):>9.2f}  {statistics.median(hits):>13.0f}  "
-                + ", ".join(queries[kind][:4])
+                f"{line}  {'/'.join(f'{h:.0f}' for h in hits):>13}  " + ", ".join(queries[kind][:4])
             )
         target = TARGET_MS.get(db.dialect, 30.0)
         print(
@@ -239,6 +298,8 @@ def main() -> int:
         )
     finally:
         db.dispose()
+        if shared is not None:
+            shared.dispose()
     return 0
 
 

@@ -18,7 +18,13 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from crm_desktop import __version__
-from crm_desktop.core.errors import CrmError, ImportFileError, OperationCancelled, UserError
+from crm_desktop.core.errors import (
+    ConnectionLost,
+    CrmError,
+    ImportFileError,
+    OperationCancelled,
+    UserError,
+)
 
 log = logging.getLogger("crm_desktop.cli")
 T = TypeVar("T")
@@ -112,6 +118,122 @@ def cmd_db_check(args: argparse.Namespace) -> int:
         raise CliError(f"{result.database} is damaged (integrity check: {result.finding})")
     if not args.json:
         print(f"{result.database}: integrity ok ({result.elapsed_s:.1f} s)")
+    return 0
+
+
+def cmd_server_init(args: argparse.Namespace) -> int:
+    from crm_desktop.services.server import server_init
+
+    url, password = _resolve_url(args)
+    admin_password = _read_new_password(args)
+    if not admin_password:
+        raise CliError(
+            "The first admin needs a password: use --password-stdin or run on a terminal"
+        )
+    result = server_init(
+        url,
+        admin_login=args.admin,
+        admin_password=admin_password,
+        admin_name=args.name,
+        company=args.company,
+        password=password,
+        progress=None if args.json else (lambda message: print(f"… {message}")),
+    )
+    if args.json:
+        _print_json(result)
+    elif result.changed:
+        print(
+            f"{result.database}: Shared mode ready (schema {result.revision}); "
+            f"first admin {result.admin_login!r}."
+        )
+    else:
+        print(f"{result.database}: already in Shared mode; nothing to do.")
+    return 0
+
+
+def cmd_server_check(args: argparse.Namespace) -> int:
+    from crm_desktop.services.server import server_check
+
+    url, password = _resolve_url(args)
+    result = server_check(url, password=password)
+    if args.json:
+        _print_json(result)
+    elif result.ok:
+        print(f"{result.database}: Shared mode ok")
+    else:
+        for problem in result.problems:
+            print(f"problem: {problem}")
+    if not result.ok:
+        raise CliError(f"{result.database}: {len(result.problems)} problem(s) found")
+    return 0
+
+
+def _url_and_password(url: str) -> tuple[str, str | None]:
+    """A URL given on the command line: its password (or the keyring's) apart from it."""
+    from crm_desktop.core import secrets
+    from crm_desktop.core.settings import strip_password
+
+    bare, password = strip_password(url)
+    if password is None and bare.startswith("postgres"):
+        from sqlalchemy.engine import make_url
+
+        password = secrets.get_password(secrets.secret_key(bare, make_url(bare).username))
+    return bare, password
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    from crm_desktop.core.progress import ProgressState
+    from crm_desktop.services.db_copy import copy_database
+
+    from_url, from_password = _url_and_password(args.from_url)
+    to_url, to_password = _url_and_password(args.to_url)
+    last = [0.0]
+
+    def on_report(done: int, total: int | None, label: str | None) -> None:
+        now = time.monotonic()
+        if not args.json and sys.stderr.isatty() and (now - last[0] > 0.5 or done == total):
+            last[0] = now
+            print(
+                f"\r{done:,}/{total or 0:,} rows ({label or ''})\x1b[K",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    result = copy_database(
+        from_url,
+        to_url,
+        from_password=from_password,
+        to_password=to_password,
+        progress=ProgressState(on_report),
+    )
+    if sys.stderr.isatty() and not args.json and last[0]:
+        print(file=sys.stderr)
+    if args.json:
+        _print_json(result)  # the one-time passwords too: they are shown this once only
+        return 0
+    print(
+        f"Copied {result.rows:,} rows from {result.source} to {result.target} in "
+        f"{result.elapsed_s:.1f} s ({result.rows_per_s:,.0f} rows/s)."
+    )
+    _print_table(
+        ("table", "source", "target"),
+        [(c.table, f"{c.source:,}", f"{c.target:,}") for c in result.tables],
+        indent="  ",
+    )
+    if result.logins:
+        print(
+            "Login roles created; each password works once and must be changed at the first "
+            "sign-in. They are not stored anywhere: hand them out now."
+        )
+        _print_table(
+            ("login", "role", "one-time password"),
+            [
+                (u.login, u.role + ("" if u.active else " (disabled)"), u.password or "(kept)")
+                for u in result.logins
+            ],
+            indent="  ",
+        )
     return 0
 
 
@@ -437,6 +559,83 @@ def cmd_pool_reclaim(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handover(args: argparse.Namespace) -> int:
+    """Hand a departing user's customers over (离职交接). Without --grade/--region everything
+    moves and the login is disabled; with them only those customers move and the login stays
+    (run again for the rest). --dry-run previews and changes nothing."""
+    from crm_desktop.core.progress import ProgressState
+    from crm_desktop.services.context import SYSTEM
+    from crm_desktop.services.handover import handover_preview, plan_from_options, run_handover
+    from crm_desktop.services.users import list_users
+
+    now = _parse_now(args.now)
+
+    def on_report(done: int, total: int | None, _label: str | None) -> None:
+        if not args.json and sys.stderr.isatty():
+            print(f"\r{done:,}/{total or 0:,} customers", end="", file=sys.stderr, flush=True)
+
+    def work(session: Any) -> dict[str, Any]:
+        plan = plan_from_options(
+            session,
+            from_login=args.from_login,
+            to=args.to,
+            grades=args.grade or (),
+            region=args.region,
+        )
+        logins = {u.id: u.login for u in list_users(session)}
+
+        def name(heir: int | None) -> str:
+            return "pool" if heir is None else logins.get(heir, f"#{heir}")
+
+        preview = handover_preview(session, plan, SYSTEM)
+        out: dict[str, Any] = {
+            "dry_run": args.dry_run,
+            "from": logins.get(plan.from_user_id, args.from_login),
+            "customers": preview.customers,
+            "open_followups": preview.open_followups,
+            "mail": preview.mail,
+        }
+        if args.dry_run:
+            moved = preview.assignments
+            out |= {"at": None, "disabled": False, "followups_moved": None}
+        else:
+            result = run_handover(session, plan, SYSTEM, now=now, progress=ProgressState(on_report))
+            moved = result.moved
+            out |= {
+                "at": result.at,
+                "disabled": result.disabled,
+                "followups_moved": result.followups_moved,
+                "followups_cancelled": result.followups_cancelled,
+            }
+        out["moved"] = {name(heir): n for heir, n in moved.items()}
+        out["kept"] = preview.customers - sum(moved.values())
+        return out
+
+    out = _with_database(args, work)
+    if sys.stderr.isatty() and not args.json and not args.dry_run:
+        print(file=sys.stderr)
+    if args.json:
+        _print_json(out)
+        return 0
+    moves = ", ".join(f"{n:,} → {who}" for who, n in out["moved"].items()) or "nothing"
+    if args.dry_run:
+        print(
+            f"{out['from']}: {out['customers']:,} customers; would move {moves} "
+            "(dry run: nothing was changed)"
+        )
+    else:
+        print(
+            f"{out['from']}: moved {moves} at {_local_time(out['at'])}; "
+            f"{out['followups_moved']:,} planned follow-ups moved, "
+            f"{out['followups_cancelled']:,} cancelled"
+        )
+    if out["kept"]:
+        print(f"{out['kept']:,} customers stay with {out['from']}")
+    if out["disabled"]:
+        print(f"{out['from']}: login disabled")
+    return 0
+
+
 def _report_date(option: str, value: str | None) -> date | None:
     if value is None:
         return None
@@ -456,6 +655,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         filters_from_options,
         record_report_output,
         render_report,
+        require_output_permission,
     )
     from crm_desktop.services.users import actor_of, get_user
 
@@ -489,6 +689,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             )
             company_language = company_info(session).language
             language = args.lang or (company_language if company_language == "en" else "zh_CN")
+            require_output_permission(session, actor)
             output = render_report(session, args.kind, filters, actor, language=language, now=now)
         with open(tmp, "wb") as fh:
             fh.write(output.pdf)
@@ -880,6 +1081,25 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--json", action="store_true")
     chk.set_defaults(func=cmd_db_check)
 
+    cp = db_sub.add_parser(
+        "copy",
+        help="copy a whole database into an empty one (Single → Shared)",
+        parents=[common],
+    )
+    cp.add_argument(
+        "--from", dest="from_url", required=True, metavar="URL", help="the database to copy"
+    )
+    cp.add_argument(
+        "--to",
+        dest="to_url",
+        required=True,
+        metavar="URL",
+        help="an empty database, or one just made Shared by 'server init' (as its bootstrap "
+        "admin); every user then gets a login role with a one-time password",
+    )
+    cp.add_argument("--json", action="store_true", help="one JSON object, passwords included")
+    cp.set_defaults(func=cmd_db_copy)
+
     demo = sub.add_parser(
         "demo", help="fill the database with realistic demo data", parents=[common]
     )
@@ -932,6 +1152,29 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true")
     rec.add_argument("--now", help=argparse.SUPPRESS)  # tests: ISO date and time
     rec.set_defaults(func=cmd_pool_reclaim)
+
+    hand = sub.add_parser(
+        "handover",
+        help="hand a departing user's customers to heirs or the pool, then disable the login",
+        parents=[common],
+    )
+    hand.add_argument("--from", dest="from_login", required=True, metavar="LOGIN")
+    hand.add_argument("--to", required=True, metavar="LOGIN|pool", help="the heir, or pool")
+    hand.add_argument(
+        "--grade",
+        action="append",
+        metavar="G",
+        help="only customers of this grade (repeat for several); the login stays enabled",
+    )
+    hand.add_argument(
+        "--region",
+        metavar="NAME|ID",
+        help="only customers of this region and below; the login stays enabled",
+    )
+    hand.add_argument("--dry-run", action="store_true", help="show what would move; change nothing")
+    hand.add_argument("--json", action="store_true")
+    hand.add_argument("--now", help=argparse.SUPPRESS)  # tests: ISO date and time
+    hand.set_defaults(func=cmd_handover)
 
     mail = sub.add_parser("mail", help="import and sync customer mail", parents=[common])
     m_sub = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
@@ -1021,6 +1264,29 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--now", help=argparse.SUPPRESS)  # tests: ISO date and time
     report.set_defaults(func=cmd_report)
 
+    server = sub.add_parser(
+        "server", help="Shared mode on a PostgreSQL server: roles, policies", parents=[common]
+    )
+    s_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    s_init = s_sub.add_parser(
+        "init",
+        help="set up roles, row-level security and the first admin (run as the bootstrap admin)",
+        parents=[common],
+    )
+    s_init.add_argument("--admin", required=True, metavar="LOGIN", help="the first admin's login")
+    s_init.add_argument("--name", help="the first admin's display name (default: the login)")
+    s_init.add_argument("--company", help="name the company and seed the defaults if new")
+    s_init.add_argument(
+        "--password-stdin", action="store_true", help="read the admin's password from stdin"
+    )
+    s_init.add_argument("--json", action="store_true")
+    s_init.set_defaults(func=cmd_server_init)
+    s_check = s_sub.add_parser(
+        "check", help="verify roles, grants and row-level security", parents=[common]
+    )
+    s_check.add_argument("--json", action="store_true")
+    s_check.set_defaults(func=cmd_server_check)
+
     users = sub.add_parser("users", help="manage users", parents=[common])
     u_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add = u_sub.add_parser("add", help="add a user", parents=[common])
@@ -1080,6 +1346,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("crm-desktop: interrupted; nothing was changed", file=sys.stderr)
         return 1
     except Exception as exc:
+        from crm_desktop.services.database import translate_error
+
+        if isinstance(translate_error(exc), ConnectionLost):
+            log.debug("connection lost", exc_info=True)
+            print(
+                "crm-desktop: error: the connection to the database server was lost; "
+                "the interrupted work was not saved — try again",
+                file=sys.stderr,
+            )
+            return 1
         log.debug("unexpected error", exc_info=True)
         print(f"crm-desktop: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

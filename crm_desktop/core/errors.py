@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+CONNECTION_LOST_MESSAGE = (
+    "The connection to the server was lost; your changes are kept — try again."
+)
+
 
 class CrmError(Exception):
     """Base of every error crm-desktop raises on purpose."""
@@ -46,6 +50,15 @@ class ImportFileError(UserError):
 
 class DatabaseError(UserError):
     """The database cannot be opened or used: unreachable, not a crm database, unsafe location."""
+
+
+class ConnectionLost(DatabaseError):
+    """The connection to the database server broke during an operation (the server restarted,
+    an administrator ended the session, the network dropped). Nothing of the operation was
+    kept; the next attempt reconnects."""
+
+    def __init__(self, message: str = CONNECTION_LOST_MESSAGE) -> None:
+        super().__init__(message)
 
 
 class NotFound(UserError):

@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.pool import NullPool
 
-from crm_desktop.core.errors import DatabaseError
+from crm_desktop.core.errors import ConnectionLost, CrmError, DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +284,54 @@ def translate_open_error(exc: BaseException, url: URL) -> DatabaseError:
         if "connection refused" in low or "could not connect" in low or "timeout" in low:
             return DatabaseError(f"Cannot reach the database server of {label}: {message}")
     return DatabaseError(f"Cannot open {label}: {message}")
+
+
+# SQLSTATEs of a session the server ended: connection exceptions (class 08), an administrator's
+# pg_terminate_backend or a shutdown (57P01), a crash restart (57P02), a server starting (57P03).
+_LOST_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the PostgreSQL connection broke or the server
+    cannot be reached right now — not a refused statement, a deadlock or a lock timeout."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "connection_invalidated", False):
+            return True  # SQLAlchemy's dialect recognised a disconnect
+        orig = getattr(current, "orig", None)
+        for candidate in (current, orig):
+            if candidate is not None and _is_psycopg_disconnect(candidate):
+                return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _is_psycopg_disconnect(exc: BaseException) -> bool:
+    if not type(exc).__module__.startswith("psycopg"):
+        return False  # SQLite's OperationalError ("database is locked") is no lost connection
+    import psycopg
+
+    if isinstance(exc, psycopg.InterfaceError):
+        return True  # "the connection is closed"
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    sqlstate = getattr(exc, "sqlstate", None)
+    # No SQLSTATE: the client library failed (socket closed, server unreachable).
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in _LOST_SQLSTATES
+
+
+def translate_connection_error(exc: BaseException) -> BaseException:
+    """``ConnectionLost`` (one clear sentence, the driver's error as its cause) for a broken or
+    unreachable PostgreSQL connection; any other exception (our own errors included)
+    unchanged. The engine's pool (``pool_pre_ping``) replaces the broken connection at the
+    next checkout."""
+    if isinstance(exc, CrmError) or not is_connection_lost(exc):
+        return exc
+    lost = ConnectionLost()
+    lost.__cause__ = exc
+    return lost
 
 
 SchemaState = str  # "empty" | "crm" | "foreign"

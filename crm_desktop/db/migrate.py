@@ -39,13 +39,43 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> bool:
-    """Bring the schema to ``revision`` in one transaction; False when it already was there."""
+def upgrade(engine: Engine, revision: str = "head", *, as_role: str | None = None) -> bool:
+    """Bring the schema to ``revision`` in one transaction; False when it already was there.
+    ``as_role``: run the migrations after ``SET ROLE`` (Shared mode: ``crm_owner``)."""
     before = current_revision(engine)
     if revision == "head" and before == head_revision():
         return False
-    command.upgrade(alembic_config(engine), revision)
+    if as_role is None:
+        command.upgrade(alembic_config(engine), revision)
+        return True
+    role_engine = _engine_as(engine, as_role)
+    try:
+        command.upgrade(alembic_config(role_engine), revision)
+    finally:
+        role_engine.dispose()
     return True
+
+
+def _engine_as(engine: Engine, role: str) -> Engine:
+    """A one-connection engine like ``engine`` whose sessions run ``SET ROLE role``."""
+    from typing import Any
+
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    role_engine = create_engine(engine.url, poolclass=NullPool)
+
+    @event.listens_for(role_engine, "connect")
+    def _set_role(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute("SELECT quote_ident(%s)", (role,))
+            cur.execute(f"SET ROLE {cur.fetchone()[0]}")
+        finally:
+            cur.close()
+        dbapi_conn.commit()
+
+    return role_engine
 
 
 def check(engine: Engine) -> None:

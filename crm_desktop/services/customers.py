@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import uuid as uuid_mod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +25,7 @@ from typing import Any
 
 import phonenumbers
 from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -132,6 +134,9 @@ class CustomerInput(PartialInput):
     tags: Sequence[str] | str | Unset | None = UNSET
     notes: str | Unset | None = UNSET
     locked: bool | Unset = UNSET
+    # Create only: the id the form made once for this new customer, so that a retried save
+    # (the connection dropped before the answer came back) finds it instead of adding a twin.
+    uuid: str | Unset | None = UNSET
 
 
 @dataclass(frozen=True)
@@ -943,8 +948,18 @@ def create_customer(
     allow_duplicate: bool = False,
 ) -> CustomerDetail:
     """A new customer. Owner defaults to the actor (the system actor creates into the pool).
-    Raises DuplicateCustomerFound when a similar customer exists, unless ``allow_duplicate``."""
-    values = _validate_customer(session, data.given(), creating=True)
+    Raises DuplicateCustomerFound when a similar customer exists, unless ``allow_duplicate``.
+
+    Idempotent with ``data.uuid``: when a customer with that uuid is stored already (a retry
+    after a lost connection whose first attempt did commit), that customer is returned and
+    nothing is written."""
+    given = data.given()
+    client_uuid = _client_uuid(given.pop("uuid", None))
+    if client_uuid is not None:
+        stored = _customer_by_uuid(session, client_uuid)
+        if stored is not None:
+            return _detail(session, stored, actor)
+    values = _validate_customer(session, given, creating=True)
     values.setdefault("kind", "company")
     values.setdefault("status", "prospect")
     values.setdefault("owner_id", actor.id)
@@ -971,8 +986,21 @@ def create_customer(
     )
     for key, value in _search_columns(session, customer).items():
         setattr(customer, key, value)
-    session.add(customer)
-    session.flush()
+    if client_uuid is None:
+        session.add(customer)
+        session.flush()
+    else:
+        customer.uuid = client_uuid
+        try:
+            with session.begin_nested():
+                session.add(customer)
+                session.flush()
+        except IntegrityError:
+            # The first attempt was still in flight and has committed meanwhile.
+            stored = _customer_by_uuid(session, client_uuid)
+            if stored is None:
+                raise
+            return _detail(session, stored, actor)
     session.add(
         OwnershipChange(
             customer_id=customer.id,
@@ -995,6 +1023,20 @@ def create_customer(
         },
     )
     return _detail(session, customer, actor)
+
+
+def _client_uuid(value: object) -> str | None:
+    """The canonical form of a client-made customer uuid (None when none was given)."""
+    if value is None:
+        return None
+    try:
+        return str(uuid_mod.UUID(str(value)))
+    except ValueError:
+        raise ValidationError("Not a valid customer id.", {"uuid": "not a valid uuid"}) from None
+
+
+def _customer_by_uuid(session: Session, value: str) -> Customer | None:
+    return session.scalar(select(Customer).where(Customer.uuid == value))
 
 
 def _their_changes(

@@ -17,6 +17,7 @@ from crm_desktop.db.engine import (
     normalize_url,
     quick_check,
     schema_state,
+    translate_connection_error,
     translate_open_error,
     writer_engine,
 )
@@ -51,6 +52,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def translate_error(exc: BaseException) -> BaseException:
+    """What an operation's failure means to the user: a broken or unreachable server
+    connection becomes ``ConnectionLost`` (one clear sentence); anything else is unchanged.
+    The op runner and the command line pass every failure through here."""
+    return translate_connection_error(exc)
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,15 @@ def _ensure_current(engine: Engine, *, upgrade: bool) -> None:
     migrate.upgrade(engine)
 
 
+def _is_shared(engine: Engine) -> bool:
+    if engine.dialect.name != "postgresql":
+        return False
+    from crm_desktop.db import shared_sql
+
+    with engine.connect() as conn:
+        return shared_sql.is_shared(conn)
+
+
 def upgrade_database(url: str, *, password: str | None = None) -> UpgradeResult:
     """``crm-desktop db upgrade``: create or migrate the schema; a second run changes nothing."""
     from crm_desktop.db import migrate
@@ -194,7 +211,16 @@ def upgrade_database(url: str, *, password: str | None = None) -> UpgradeResult:
                     f"{describe_url(parsed)} is damaged (integrity check: {finding}); "
                     "restore it from a backup before upgrading."
                 )
-        changed = migrate.upgrade(engine)
+        if state == "crm" and _is_shared(engine):
+            # Shared mode: the bootstrap admin migrates as the owner role, then the grants and
+            # policies are brought up to date (new tables, new functions).
+            from crm_desktop.db import shared_sql
+
+            changed = migrate.upgrade(engine, as_role=shared_sql.OWNER)
+            with engine.begin() as conn:
+                changed = shared_sql.apply_shared_schema(conn) or changed
+        else:
+            changed = migrate.upgrade(engine)
         return UpgradeResult(describe_url(parsed), migrate.head_revision(), changed)
     except DatabaseError:
         raise

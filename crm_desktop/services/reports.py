@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -1340,6 +1341,24 @@ def _filter_ids(filters: ReportFilters) -> dict[str, Any]:
     return out
 
 
+def can_output_reports(session: Session, actor: Actor) -> bool:
+    """Whether ``actor`` may print or save reports (DESIGN §3: the export permission —
+    default managers and admins). In Shared mode the database decides (``crm_can_export()``,
+    which its policies use too); otherwise the user's flag or role."""
+    from crm_desktop.services.server import is_shared
+
+    if session.get_bind().dialect.name == "postgresql" and is_shared(session):
+        return bool(session.scalar(text("SELECT crm_can_export()")))
+    return actor.can_export or actor.is_manager
+
+
+def require_output_permission(session: Session, actor: Actor) -> None:
+    if not can_output_reports(session, actor):
+        raise PermissionDenied(
+            "You may not print or save reports; ask an administrator for the export permission"
+        )
+
+
 def record_report_output(
     session: Session,
     kind: str,
@@ -1353,8 +1372,10 @@ def record_report_output(
 ) -> None:
     """The audit row of a printed or saved report: "report.<action>" (print | save | cli) with
     the kind, the filters (ids and readable, in the company's language), the customers and
-    pages, and the target (a file's name, a printer's)."""
+    pages, and the target (a file's name, a printer's). Refused without the export
+    permission (``can_output_reports``)."""
     _check_kind(kind)
+    require_output_permission(session, actor)
     if action not in REPORT_ACTIONS:
         raise ValidationError(
             f"Unknown report action {action!r}; one of {', '.join(REPORT_ACTIONS)}",

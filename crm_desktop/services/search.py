@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
     Select,
+    Text,
+    any_,
     func,
     literal,
     literal_column,
@@ -32,13 +35,15 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.core.progress import Progress
 from crm_desktop.core.text import digits, fold, name_key
-from crm_desktop.db import search_sql
+from crm_desktop.db import search_sql, shared_sql
 from crm_desktop.db.models import AppUser, Customer, Grade, Region
+from crm_desktop.services import server
 from crm_desktop.services.context import Actor
 
 CANDIDATES_PER_SOURCE = 200
 DEFAULT_LIMIT = 50
 MAX_QUERY_LENGTH = 200  # longer input is cut: nobody types more, and it bounds the work
+_SHARED_SEARCH_INFO = "crm_desktop.search_function"  # connection.info key
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_ONLY = re.compile(f"[{_CJK}]+")
@@ -232,6 +237,33 @@ def _prefix_range(
     )
 
 
+@dataclass(frozen=True)
+class _Source:
+    """One bounded candidate source: ``kind`` names the index that answers it (also the
+    ``p_source`` of Shared mode's search function), ``terms`` what to look for."""
+
+    kind: str  # name | name_prefix | initials_prefix | keys | keys_prefix | text
+    terms: tuple[str, ...]
+
+
+def _source_specs(plan: _Plan, dialect: str) -> Iterator[_Source]:
+    """The candidate sources for ``plan``, cheapest first."""
+    if plan.key:
+        yield _Source("name", (plan.key,))
+        yield _Source("name_prefix", (plan.key,))
+    token = plan.keys_token
+    if dialect != "sqlite" and token is not None and len(token) == 1:
+        # PostgreSQL answers a one-character prefix ("h", "华") from the tsvector index only by
+        # building a bitmap of 60,000–160,000 rows (90–115 ms). The first keystroke gets name
+        # prefixes instead: the name key above, and for a letter the initials (first reading).
+        if _LATIN.fullmatch(token):
+            yield _Source("initials_prefix", (token,))
+    elif token is not None:
+        yield _Source("keys_prefix" if plan.keys_prefix else "keys", (token,))
+    if plan.text_fragments:
+        yield _Source("text", plan.text_fragments)
+
+
 def _sources(
     plan: _Plan, dialect: str, visible: ColumnElement[bool] | None, cap: int, columns: Sequence[Any]
 ) -> Iterator[Select[Any]]:
@@ -240,56 +272,81 @@ def _sources(
     if visible is not None:
         filters.append(visible)
     base = select(*columns)
-    if plan.key:
-        yield base.where(Customer.name_norm == plan.key, *filters).limit(cap)
-        yield _prefix_range(base, Customer.name_norm, plan.key, dialect, filters, cap)
-    single_char = plan.keys_token is not None and len(plan.keys_token) == 1
-    if dialect != "sqlite" and single_char:
-        # PostgreSQL answers a one-character prefix ("h", "华") from the tsvector index only by
-        # building a bitmap of 60,000–160,000 rows (90–115 ms). The first keystroke gets name
-        # prefixes instead: the name key above, and for a letter the initials (first reading).
-        if _LATIN.fullmatch(plan.keys_token or ""):
+    for source in _source_specs(plan, dialect):
+        term = source.terms[0]
+        if source.kind == "name":
+            yield base.where(Customer.name_norm == term, *filters).limit(cap)
+        elif source.kind == "name_prefix":
+            yield _prefix_range(base, Customer.name_norm, term, dialect, filters, cap)
+        elif source.kind == "initials_prefix":
             yield _prefix_range(
-                base,
-                Customer.name_initials,
-                plan.keys_token or "",
-                dialect,
-                filters,
-                cap,
-                equal=True,
+                base, Customer.name_initials, term, dialect, filters, cap, equal=True
             )
-    elif plan.keys_token is not None:
-        if dialect == "sqlite":
-            keys = table(search_sql.KEYS_TABLE)
-            yield (
-                base.select_from(keys)
-                .join(Customer, Customer.id == search_sql.rowid_column(search_sql.KEYS_TABLE))
-                .where(
-                    search_sql.sqlite_keys_match(plan.keys_token, prefix=plan.keys_prefix), *filters
+        elif source.kind in ("keys", "keys_prefix"):
+            prefix = source.kind == "keys_prefix"
+            if dialect == "sqlite":
+                keys = table(search_sql.KEYS_TABLE)
+                yield (
+                    base.select_from(keys)
+                    .join(Customer, Customer.id == search_sql.rowid_column(search_sql.KEYS_TABLE))
+                    .where(search_sql.sqlite_keys_match(term, prefix=prefix), *filters)
+                    .limit(cap)
                 )
-                .limit(cap)
-            )
-        else:
-            yield base.where(
-                search_sql.pg_keys_match(plan.keys_token, prefix=plan.keys_prefix), *filters
-            ).limit(cap)
-    if plan.text_fragments:
-        if dialect == "sqlite":
+            else:
+                yield base.where(search_sql.pg_keys_match(term, prefix=prefix), *filters).limit(cap)
+        elif dialect == "sqlite":
             fts = table(search_sql.TEXT_TABLE)
             yield (
                 base.select_from(fts)
                 .join(Customer, Customer.id == search_sql.rowid_column(search_sql.TEXT_TABLE))
-                .where(search_sql.sqlite_text_match(list(plan.text_fragments)), *filters)
+                .where(search_sql.sqlite_text_match(list(source.terms)), *filters)
                 .limit(cap)
             )
         else:
             yield base.where(
                 *(
                     Customer.search_text.like(search_sql.like_contains(f), escape="\\")
-                    for f in plan.text_fragments
+                    for f in source.terms
                 ),
                 *filters,
             ).limit(cap)
+
+
+def _shared_sources(
+    plan: _Plan, visible: ColumnElement[bool] | None, cap: int, columns: Sequence[Any]
+) -> Iterator[Select[Any]]:
+    """Shared mode: the same sources through the server's search function, which applies the
+    login's visibility itself and returns ids (row-level security would keep the search
+    indexes from being used); the rows are then read under row-level security as usual."""
+    for source in _source_specs(plan, "postgresql"):
+        ids = select(
+            func.crm_search_customer_ids(
+                source.kind,
+                literal(list(source.terms), ARRAY(Text)),
+                literal(list(plan.required), ARRAY(Text)),
+                cap,
+            )
+        )
+        # id = ANY(ARRAY(…)), not IN (…): the planner then reads the primary key for the few
+        # ids instead of joining them to the policy's owner-index bitmap.
+        stmt = select(*columns).where(
+            Customer.id == any_(func.array(ids.scalar_subquery())), Customer.deleted_at.is_(None)
+        )
+        yield stmt if visible is None else stmt.where(visible)
+
+
+def _uses_search_function(session: Session) -> bool:
+    """Shared mode, as a login the search function serves (``shared_sql.
+    search_function_applies``); otherwise the search runs as on a plain database (under
+    row-level security, if any). Asked once per database connection."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    connection = session.connection()
+    cached = connection.info.get(_SHARED_SEARCH_INFO)
+    if cached is None:
+        cached = server.is_shared(connection) and shared_sql.search_function_applies(connection)
+        connection.info[_SHARED_SEARCH_INFO] = cached
+    return bool(cached)
 
 
 @contextmanager
@@ -376,8 +433,12 @@ def _candidates(
     capped = False
     best = 0
     connection = session.connection()
+    if _uses_search_function(session):
+        sources = _shared_sources(plan, visible, cap, columns)
+    else:
+        sources = _sources(plan, dialect, visible, cap, columns)
     with _search_connection(session):
-        for stmt in _sources(plan, dialect, visible, cap, columns):
+        for stmt in sources:
             if rank_until is not None and best >= rank_until:
                 capped = True
                 break

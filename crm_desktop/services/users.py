@@ -226,3 +226,71 @@ def sign_in_shared(session: Session) -> Actor:
         )
     user.last_login_at = utcnow()
     return actor_of(user)
+
+
+# =========================================================================== Shared mode (issue 7)
+
+
+def shared_mode(session: Session) -> bool:
+    """Whether logins are PostgreSQL roles (Shared mode, ``services.server.is_shared``). The
+    server module is imported lazily: SQLite never needs it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    try:
+        from crm_desktop.services import server
+    except ImportError:  # pragma: no cover - the module ships with Shared mode
+        return False
+    return bool(server.is_shared(session))
+
+
+def create_user(
+    session: Session,
+    *,
+    login: str,
+    display_name: str,
+    role: str = "sales",
+    password: str | None = None,
+    email: str | None = None,
+    branch_code: str | None = None,
+    actor: Actor,
+) -> UserRow:
+    """Add a user; in Shared mode also its PostgreSQL login role with ``password`` (one
+    transaction: a refused role leaves no app_user row behind)."""
+    shared = shared_mode(session)
+    if shared:
+        if not password:
+            raise ValidationError("A password is required", {"password": "required"})
+        validate_password(password)
+    row = add_user(
+        session,
+        login=login,
+        display_name=display_name,
+        role=role,
+        password=password,
+        email=email,
+        branch_code=branch_code,
+        actor=actor,
+    )
+    if shared and password:
+        from crm_desktop.services import server
+
+        server.create_login(session, row.login, password, row.role, actor)
+    return row
+
+
+def reset_password(session: Session, login: str, password: str, *, actor: Actor) -> UserRow:
+    """An administrator sets a new password: the login role's in Shared mode, the argon2 hash
+    in Single mode; ``must_change_password`` is set (the person chooses their own next)."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only an administrator may reset passwords")
+    validate_password(password)
+    user = get_user(session, login)
+    if shared_mode(session):
+        from crm_desktop.services import server
+
+        server.set_login_password(session, user.login, password, actor)
+        audit.record(session, actor, "user.password", "app_user", user.id, {"login": user.login})
+    else:
+        set_password(session, user.login, password, actor=actor)
+    user.must_change_password = True
+    return _row(user)

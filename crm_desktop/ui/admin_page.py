@@ -893,6 +893,10 @@ class AdminPage(Page):
 
             self.free_mail_tab = FreeMailTab(self)
             self.tabs.addTab(self.free_mail_tab, "")
+            from crm_desktop.ui.users_tab import UsersTab
+
+            self.users_tab = UsersTab(self)
+            self.tabs.addTab(self.users_tab, "")
         else:
             self.page_layout.addWidget(self.pool_tab, 1)
         self.retranslate_ui()
@@ -923,6 +927,8 @@ class AdminPage(Page):
                 self.tr("Admin"),
                 self.tr("Grades, regions, branches and public-pool rules of the company."),
             )
+        if hasattr(self, "users_tab"):
+            self.tabs.setTabText(self.tabs.indexOf(self.users_tab), self.tr("Users"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -944,6 +950,7 @@ class AdminPage(Page):
         self.regions_tab.refresh()
         self.branches_tab.refresh()
         self.free_mail_tab.refresh()
+        self.users_tab.refresh()
 
     def run_op(self, fn: Callable[..., Any], *, read_only: bool = False, **kwargs: Any) -> Op:
         """Start an operation of the page; ``sig_op_done`` follows its callbacks."""

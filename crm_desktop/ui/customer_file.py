@@ -9,6 +9,7 @@ acknowledged, and a save over somebody else's newer save goes through the confli
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -60,7 +61,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.core.errors import NotFound, PermissionDenied, UserError, ValidationError
+from crm_desktop.core.errors import (
+    ConnectionLost,
+    NotFound,
+    PermissionDenied,
+    UserError,
+    ValidationError,
+)
 from crm_desktop.services.customer_file import (
     CustomerFileData,
     FilePickers,
@@ -99,6 +106,8 @@ from crm_desktop.ui.contact_dialog import (
     contact_field_label,
     field_error_text,
 )
+from crm_desktop.ui.errors import user_message
+from crm_desktop.ui.live import ChangedElsewhereBanner, concerns_customer, live_updates_of
 from crm_desktop.ui.mail_tab import MailDropFilter, MailTab
 from crm_desktop.ui.prospect_memory import load_prospect_memory, memory_summary
 from crm_desktop.ui.region_picker import RegionPicker
@@ -1215,6 +1224,9 @@ class CustomerFileWindow(QWidget):
         self._dup_seq = 0
         self._focus_before_save: QWidget | None = None
         self.ops_running = 0
+        # A new customer's id, made once: a retried save finds what a lost answer created.
+        self.new_uuid = str(uuid.uuid4()) if customer_id is None else None
+        self._newer_detail: CustomerDetail | None = None  # changed elsewhere while edited
         # Prompts, replaceable (see the class docstring).
         self.ask_discard: Callable[[], bool] = self._ask_discard_box
         self.ask_duplicate: Callable[[Sequence[DuplicateHit]], str] = self._ask_duplicate_box
@@ -1242,6 +1254,10 @@ class CustomerFileWindow(QWidget):
         self.mail_drop = MailDropFilter(
             self, self.mail_tab.import_files, accepts=self.mail_tab.accepts_drops
         )
+        self.live_banner.sig_reload_requested.connect(self._on_live_banner_reload_requested)
+        live = live_updates_of(runner)
+        if live is not None:
+            live.sig_changed.connect(self._on_live_sig_changed)
         self._set_enabled_state()
         self.load()
 
@@ -1278,6 +1294,8 @@ class CustomerFileWindow(QWidget):
         self.note_label.setWordWrap(True)
         self.note_label.setVisible(False)
         outer.addWidget(self.note_label)
+        self.live_banner = ChangedElsewhereBanner(self)
+        outer.addWidget(self.live_banner)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -1512,7 +1530,8 @@ class CustomerFileWindow(QWidget):
 
     def _on_op_failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
-            self.show_note(str(exc), error=True)
+            lost = isinstance(exc, ConnectionLost)
+            self.show_note(user_message(exc) if lost else str(exc), error=True)
         else:
             self.runner.show_error(self, exc)
 
@@ -1559,6 +1578,10 @@ class CustomerFileWindow(QWidget):
         self.attachments_tab.set_rows(data.attachments)
         if self.detail is None or not self.form.is_dirty():
             self._apply_detail(data.detail)
+        elif data.detail.version > self.detail.version:
+            # Someone else saved while this user edits: keep the input, say so.
+            self._newer_detail = data.detail
+            self.live_banner.setVisible(True)
         self.loaded = True
         self._set_enabled_state()
         self.sig_loaded.emit()
@@ -1575,6 +1598,10 @@ class CustomerFileWindow(QWidget):
     def _apply_detail(self, detail: CustomerDetail) -> None:
         """Make ``detail`` the form's base: shown values, version, header."""
         self.detail = detail
+        newer = self._newer_detail
+        if newer is not None and detail.version >= newer.version:
+            self._newer_detail = None
+            self.live_banner.setVisible(False)
         self.form.load(
             {name: getattr(detail, name) for name in CUSTOMER_FIELDS},
             owner_name=detail.owner_name,
@@ -1589,6 +1616,25 @@ class CustomerFileWindow(QWidget):
                 self.show_note(self.tr("This customer is in the public pool: claim it to edit it."))
             else:
                 self.show_note(self.tr("You can view this customer but not change it."))
+
+    # ----------------------------------------------------------------- live updates
+
+    @Slot(object)
+    def _on_live_sig_changed(self, changes: Mapping[str, set[int]]) -> None:
+        if self.customer_id is None or not concerns_customer(changes, self.customer_id):
+            return
+        if self._saving:
+            return  # the save's answer reloads the file
+        self.load()  # replaces the profile only when it is not being edited
+
+    @Slot()
+    def _on_live_banner_reload_requested(self) -> None:
+        newer = self._newer_detail
+        if newer is None or (self.is_dirty() and not self.ask_discard()):
+            return
+        self._apply_detail(newer)
+        self.show_note(None)
+        self._set_enabled_state()
 
     # ----------------------------------------------------------------- editing
 
@@ -1704,7 +1750,7 @@ class CustomerFileWindow(QWidget):
         self.run_op(
             "save",
             create_customer,
-            data=CustomerInput(**values),
+            data=CustomerInput(**values, uuid=self.new_uuid),
             actor=self.actor,
             allow_duplicate=allow_duplicate,
         ).on_success(self._on_created).on_failure(self._on_create_failed)
@@ -1827,7 +1873,7 @@ class CustomerFileWindow(QWidget):
             self.form.set_field_error("owner_id", str(exc))
             self.show_note(str(exc), error=True)
         elif isinstance(exc, UserError):
-            self.show_note(str(exc), error=True)
+            self.show_note(user_message(exc), error=True)
         else:
             self.runner.show_error(self, exc)
 

@@ -202,6 +202,7 @@ class CustomerListModel(QAbstractTableModel):
         self._pages: OrderedDict[int, dict[int, CustomerListRow]] = OrderedDict()
         self._stale: dict[int, CustomerListRow] = {}  # rows of the previous ids, shown meanwhile
         self._pending: dict[int, Op] = {}
+        self._refetch: set[int] = set()  # pending pages to fetch again (changed meanwhile)
         self._failed: set[int] = set()
         self._generation = 0
         self._last_used = -1  # the page data() used last (skips an LRU touch per cell)
@@ -445,6 +446,38 @@ class CustomerListModel(QAbstractTableModel):
             return ", ".join(record.tags)
         return ""
 
+    def refresh_rows(self, ids: Iterable[int] | None = None) -> int:
+        """Forget the cached pages showing any of ``ids`` (None: every cached page) without a
+        reset: their rows stay visible until the fresh page arrives, which ``dataChanged`` asks
+        for when the view paints them (rows changed by another client). Returns how many
+        pages were dropped."""
+        wanted = None if ids is None else set(ids)
+        if wanted is not None and not wanted:
+            return 0
+        size = self.page_size
+
+        def concerned(page_no: int) -> bool:
+            start = page_no * size
+            return wanted is None or not wanted.isdisjoint(self._ids[start : start + size])
+
+        dropped = [page_no for page_no in self._pages if concerned(page_no)]
+        for page_no in dropped:
+            self._stale.update(self._pages.pop(page_no))
+            self._failed.discard(page_no)
+        for page_no in self._pending:
+            # A fetch on its way may have read the rows before the change: fetch once more.
+            if concerned(page_no):
+                self._refetch.add(page_no)
+        if dropped:
+            self._last_used = -1
+            last_row = len(self._ids) - 1
+            for page_no in dropped:
+                first = page_no * size
+                last = min(last_row, first + size - 1)
+                if last >= first:
+                    self.dataChanged.emit(self.index(first, 0), self.index(last, _COLUMN_COUNT - 1))
+        return len(dropped)
+
     # ----------------------------------------------------------------- paging
 
     def _request(self, page_no: int) -> None:
@@ -467,6 +500,7 @@ class CustomerListModel(QAbstractTableModel):
         for op in self._pending.values():
             op.cancel()
         self._pending.clear()
+        self._refetch.clear()
 
     def _on_fetch_succeeded(
         self, generation: int, page_no: int, rows: list[CustomerListRow]
@@ -483,6 +517,9 @@ class CustomerListModel(QAbstractTableModel):
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         self.sig_page_loaded.emit(page_no)
+        if page_no in self._refetch:
+            self._refetch.discard(page_no)
+            self.refresh_rows(self._ids[first : last + 1])
 
     def _on_fetch_failed(self, generation: int, page_no: int, exc: BaseException) -> None:
         if not shiboken6.isValid(self) or generation != self._generation:

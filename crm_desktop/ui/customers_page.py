@@ -5,7 +5,7 @@ late answers of older requests are dropped, so the list always shows the latest 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -57,6 +57,7 @@ from crm_desktop.ui.customer_model import (
     column_title,
 )
 from crm_desktop.ui.filter_panel import FilterPanel
+from crm_desktop.ui.live import EVERYTHING, changed_customer_ids
 from crm_desktop.ui.ops import Op, OpRunner
 from crm_desktop.ui.style import scaled_font
 from crm_desktop.ui.widgets import EmptyState, PageHeader
@@ -68,6 +69,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "customer_list"
 SEARCH_DEBOUNCE_MS = 150
+LIVE_DEBOUNCE_MS = 200
 FILTER_PANEL_WIDTH = 236
 # Sorting a date column for the first time shows the newest first; the rest A → Z.
 _FIRST_DESCENDING = frozenset({"last_followup", "created"})
@@ -135,6 +137,12 @@ class CustomersPage(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self._on_search_timer_timeout)
+        # Changes of other clients (Shared mode) re-read the ids once a burst is over.
+        self._live_seq = 0
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_DEBOUNCE_MS)
+        self._live_timer.timeout.connect(self._on_live_timer_timeout)
         self.model = CustomerListModel(runner, owner=self, parent=self)
         self.model.sig_page_loaded.connect(self._on_model_sig_page_loaded)
         self._build()
@@ -588,6 +596,71 @@ class CustomersPage(QWidget):
         if self.model.rowCount() == 0 or self.model.is_row_loaded(max(top, 0)):
             self._awaiting_rows = False
             self.sig_rows_shown.emit()
+
+    # ----------------------------------------------------------------- live updates
+
+    def on_live_changes(self, changes: Mapping[str, set[int]]) -> None:
+        """Others changed data (``LiveUpdates.sig_changed``): shown rows of the customers
+        concerned are read again at once, in place; when customers themselves changed, the
+        ids and counts follow (a burst coalesced), resetting the list only if rows came or
+        went."""
+        if self.last_result is None:
+            return  # not loaded yet (a page shown later): its first load reads everything
+        self.model.refresh_rows(changed_customer_ids(changes))
+        if EVERYTHING in changes or "customer" in changes:
+            self._live_timer.start()
+
+    @Slot()
+    def _on_live_timer_timeout(self) -> None:
+        if self.last_result is None:
+            return
+        if self.loading:
+            self._live_timer.start()  # a reload runs; it may have read before the change
+            return
+        self._live_seq += 1
+        op = self.runner.op(
+            self,
+            list_customer_ids,
+            flt=self.current_filter(),
+            sort=self._sort,
+            actor=self.actor,
+            search_text=self.search_edit.text(),
+            keep_id=self.current_customer_id(),
+            page_size=self.model.page_size,
+        ).read_only()
+        op.on_success(
+            partial(
+                self._on_live_ids_loaded,
+                self._live_seq,
+                self._generation,
+                self.current_filter(),
+                self.search_edit.text(),
+            )
+        )
+        op.on_failure(self._on_live_ids_failed)
+        op.run()
+
+    def _on_live_ids_loaded(
+        self,
+        seq: int,
+        generation: int,
+        flt: CustomerFilter,
+        text: str,
+        result: CustomerIdsResult,
+    ) -> None:
+        if seq != self._live_seq or generation != self._generation or self.loading:
+            return  # a newer question (the user's or another change's) is on its way
+        self._counts_key = None  # the counts changed with the rows
+        if result.ids == self.model.ids:
+            self.last_result = result
+            self._show_status()
+            self._load_counts(flt, text)
+        else:
+            self._on_ids_loaded(generation, flt, text, result)
+
+    def _on_live_ids_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, OperationCancelled):
+            log.warning("live refresh of the customer list failed: %s", exc)
 
     # ----------------------------------------------------------------- status and empty states
 

@@ -13,7 +13,12 @@ from PySide6.QtCore import QCoreApplication, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from crm_desktop.core import paths
-from crm_desktop.core.errors import OperationCancelled, UserError, ValidationError
+from crm_desktop.core.errors import (
+    ConnectionLost,
+    OperationCancelled,
+    UserError,
+    ValidationError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,10 @@ def field_label(name: str) -> str:
 
 def user_message(exc: BaseException) -> str:
     """The text shown for a user error; a ValidationError lists its fields."""
+    if isinstance(exc, ConnectionLost):
+        return QCoreApplication.translate(
+            "Errors", "The connection to the server was lost; your changes are kept — try again."
+        )
     message = str(exc)
     if isinstance(exc, ValidationError) and exc.fields:
         lines = [f"• {field_label(name)}: {text}" for name, text in exc.fields.items()]

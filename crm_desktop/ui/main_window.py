@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from crm_desktop.services.database import Database
     from crm_desktop.ui.admin_page import AdminPage
     from crm_desktop.ui.i18n import Translations
+    from crm_desktop.ui.live import LiveUpdates
     from crm_desktop.ui.mail_page import MailPage
     from crm_desktop.ui.ops import OpRunner
     from crm_desktop.ui.pool_page import PoolPage
@@ -245,6 +246,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._reminders: ReminderService | None = None
         self._reminder_banner: ReminderBanner | None = None
+        self.live: LiveUpdates | None = None  # Shared mode: changes of other clients
         self.retranslate_ui()
         self._restore_geometry()
         if company_name is None:
@@ -397,6 +399,8 @@ class MainWindow(QMainWindow):
         page.sig_open_customer.connect(self._on_pool_page_sig_open_customer)
         page.sig_customers_moved.connect(self.customers_page.refresh)
         self.sig_customers_changed.connect(page.on_customers_changed)
+        if self.live is not None:
+            self.live.sig_changed.connect(page.on_live_changes)
         return page
 
     def _build_mail_page(self) -> MailPage:
@@ -452,6 +456,26 @@ class MainWindow(QMainWindow):
         """Start polling for follow-ups falling due (once, after sign-in: when first shown)."""
         if not self.reminders.running:
             self.reminders.start()
+
+    def start_live_updates(self) -> None:
+        """Shared mode (PostgreSQL): follow the changes other clients write (once; SQLite has
+        one writer and nothing to follow)."""
+        if self.live is not None or self.db.is_single_mode:
+            return
+        from crm_desktop.services.live import listener_for
+        from crm_desktop.ui.live import LiveUpdates
+
+        self.live = LiveUpdates(self.runner, lambda: listener_for(self.db))
+        self.live.sig_changed.connect(self.customers_page.on_live_changes)
+        if "pool" in self.pages:
+            self.live.sig_changed.connect(self.pages["pool"].on_live_changes)
+        self.live.start()
+
+    def stop_live_updates(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live.deleteLater()
+            self.live = None
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -706,10 +730,12 @@ class MainWindow(QMainWindow):
         # The window shows once the user signed in; the reminders (and their imports) start
         # after its first paint.
         QTimer.singleShot(0, self, self.start_reminders)
+        QTimer.singleShot(0, self, self.start_live_updates)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._reminders is not None:
             self._reminders.stop()
+        self.stop_live_updates()
         self.remember_geometry()
         try:
             save_settings(self.settings)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from crm_desktop.core.errors import OperationCancelled, UserError
 from crm_desktop.core.progress import ProgressState
+from crm_desktop.services.database import translate_error
 
 if TYPE_CHECKING:
     # Only for annotations: the UI hands the session through, it never builds queries.
@@ -124,7 +125,9 @@ def _run_job(
     except Exception as exc:
         elapsed = time.perf_counter() - started
         log.debug("op %d %s failed after %.3f s: %r", op_id, _name(fn), elapsed, exc)
-        _emit(runner, op_id, _FAILED, exc)
+        # A dropped server connection becomes one clear UserError (the transaction is gone,
+        # nothing was kept); the pool reconnects at the next operation.
+        _emit(runner, op_id, _FAILED, translate_error(exc))
     else:
         log.debug("op %d %s done in %.3f s", op_id, _name(fn), time.perf_counter() - started)
         _emit(runner, op_id, _SUCCEEDED, result)

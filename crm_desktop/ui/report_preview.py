@@ -50,6 +50,8 @@ class ReportPreview(QWidget):
         self.file_name = "report.pdf"
         self._buffer: QBuffer | None = None
         self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self.output_allowed = True  # the export permission: print and save
+        self.output_refused_reason = ""
         self.ask_save_path = self._ask_save_path_dialog
         self.ask_print = self._ask_print_dialog
         layout = QVBoxLayout(self)
@@ -136,16 +138,21 @@ class ReportPreview(QWidget):
     def page_count(self) -> int:
         return self.document.pageCount() if self.pdf else 0
 
+    def set_output_allowed(self, allowed: bool, reason: str = "") -> None:
+        """Without the export permission the report is shown but not printed or saved."""
+        self.output_allowed = allowed
+        self.output_refused_reason = reason
+        self._update_state()
+
     def _update_state(self) -> None:
         has = self.page_count > 0
-        for button in (
-            self.zoom_in_button,
-            self.zoom_out_button,
-            self.fit_button,
-            self.print_button,
-            self.save_button,
-        ):
+        for button in (self.zoom_in_button, self.zoom_out_button, self.fit_button):
             button.setEnabled(has)
+        for button in (self.print_button, self.save_button, self.setup_button):
+            button.setEnabled(has and self.output_allowed)
+        if not self.output_allowed:
+            self.print_button.setToolTip(self.output_refused_reason)
+            self.save_button.setToolTip(self.output_refused_reason)
         if has:
             current = self.view.pageNavigator().currentPage() + 1
             self.page_label.setText(
@@ -186,7 +193,7 @@ class ReportPreview(QWidget):
 
     @Slot()
     def _on_print_button_clicked(self) -> None:
-        if not self.page_count or not self.ask_print(self.printer):
+        if not self.page_count or not self.output_allowed or not self.ask_print(self.printer):
             return
         try:
             printed = self.print_to(self.printer)
@@ -231,7 +238,7 @@ class ReportPreview(QWidget):
 
     @Slot()
     def _on_save_button_clicked(self) -> None:
-        if not self.page_count:
+        if not self.page_count or not self.output_allowed:
             return
         suggested = str(Path.home() / self.file_name)
         path = self.ask_save_path(suggested)

@@ -33,6 +33,7 @@ from crm_desktop.services.customer_page import FilterChoicesResult, filter_choic
 from crm_desktop.services.reports import (
     ReportFilters,
     ReportOutput,
+    can_output_reports,
     record_report_output,
     render_report,
 )
@@ -265,6 +266,17 @@ class ReportPanel(QWidget):
             self.runner.op(self, filter_choices, actor=self.actor).read_only().on_success(
                 self._on_choices
             ).run()
+            self.runner.op(self, can_output_reports, actor=self.actor).read_only().on_success(
+                self._on_permission
+            ).run()
+
+    def _on_permission(self, allowed: bool) -> None:
+        self.preview.set_output_allowed(
+            allowed,
+            self.tr(
+                "Printing and saving reports needs the export permission; ask an administrator"
+            ),
+        )
 
     def _on_choices(self, choices: FilterChoicesResult) -> None:
         self.choices = choices

@@ -122,7 +122,7 @@
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../crm_desktop/ui/admin_page.py" line="+903"/>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="+907"/>
         <location line="+20"/>
         <source>Admin</source>
         <translation>管理</translation>
@@ -173,15 +173,126 @@
         <translation>公司的客户等级、区域、分公司和公海规则。</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
         <location line="+58"/>
         <source>Grade colour</source>
         <translation>等级颜色</translation>
     </message>
 </context>
 <context>
+    <name>AssignPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="+260"/>
+        <source>Who takes what</source>
+        <translation>由谁接收</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Rules apply in order: the first that matches a customer takes it.</source>
+        <translation>规则按顺序生效：客户归第一条匹配的规则。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add a rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>By grade</source>
+        <translation>按等级</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>By region</source>
+        <translation>按地区</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>By hand</source>
+        <translation>逐个选择</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>to</source>
+        <translation>交给</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tick the customers below</source>
+        <translation>在下方勾选客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Everything else goes to:</source>
+        <translation>其余全部交给：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Heir</source>
+        <translation>接收人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Moves</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>(recycle bin)</source>
+        <translation>（回收站）</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+9"/>
+        <source>Public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+8"/>
+        <source>%n customer(s) chosen by hand</source>
+        <translation>
+            <numerusform>手动选择的 %n 个客户</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Grade {grades}</source>
+        <translation>等级 {grades}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Region {region} and below</source>
+        <translation>地区 {region} 及下级</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>All customers</source>
+        <translation>全部客户</translation>
+    </message>
+</context>
+<context>
     <name>AttachmentsTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="+924"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="+933"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -250,7 +361,7 @@
 <context>
     <name>BranchesTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/admin_page.py" line="-227"/>
+        <location filename="../../crm_desktop/ui/admin_page.py" line="-234"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
@@ -397,6 +508,19 @@
         <location line="+15"/>
         <source>… and {count} more</source>
         <translation>……另有 {count} 条</translation>
+    </message>
+</context>
+<context>
+    <name>ChangedElsewhereBanner</name>
+    <message>
+        <location filename="../../crm_desktop/ui/live.py" line="+204"/>
+        <source>Someone else changed this customer while you were editing. Your input is kept: Save merges the changes or asks which to keep; Reload shows theirs.</source>
+        <translation>其他人在您编辑期间修改了此客户。您输入的内容已保留：保存时会合并更改或询问保留哪一方；点击“重新加载”可查看对方的版本。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reload</source>
+        <translation>重新加载</translation>
     </message>
 </context>
 <context>
@@ -673,6 +797,54 @@
         <location line="+6"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="+106"/>
+        <source>Hand over</source>
+        <translation>交接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One step: everything moves, or nothing does.</source>
+        <translation>一步完成：要么全部转移，要么都不变。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. left the company on 30 November</source>
+        <translation>例如 11 月 30 日离职</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Print the handover report…</source>
+        <translation>打印离职交接单…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Disable the login of {name} afterwards</source>
+        <translation>交接后停用 {name} 的登录</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{name}: {moves}. Planned follow-ups go with the customers to their heirs; those of customers sent to the public pool are cancelled.</source>
+        <translation>{name}：{moves}。计划跟进随客户转给接收人；放入公海的客户的计划跟进将被取消。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Done: {customers} customers and {plans} planned follow-ups moved.</source>
+        <translation>完成：已转移 {customers} 个客户和 {plans} 条计划跟进。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The login is disabled.</source>
+        <translation>登录已停用。</translation>
     </message>
 </context>
 <context>
@@ -1108,13 +1280,13 @@
     </message>
     <message>
         <location line="+637"/>
-        <location line="+1095"/>
+        <location line="+1132"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location line="-1093"/>
-        <location line="+1094"/>
+        <location line="-1130"/>
+        <location line="+1131"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -1122,7 +1294,7 @@
 <context>
     <name>CustomerFileWindow</name>
     <message>
-        <location line="-583"/>
+        <location line="-611"/>
         <source>Profile</source>
         <translation>基本资料</translation>
     </message>
@@ -1158,12 +1330,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+471"/>
+        <location line="+499"/>
         <source>Delete customer</source>
         <translation>删除客户</translation>
     </message>
     <message>
-        <location line="-470"/>
+        <location line="-498"/>
         <source>Print profile…</source>
         <translation>打印档案…</translation>
     </message>
@@ -1253,7 +1425,7 @@
         <translation>最近联系 {date}</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+135"/>
         <source>Customer not found</source>
         <translation>找不到客户</translation>
     </message>
@@ -1263,7 +1435,7 @@
         <translation>此客户不存在，或您无权查看。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+22"/>
         <source>This customer is in the recycle bin.</source>
         <translation>此客户在回收站中。</translation>
     </message>
@@ -1278,7 +1450,7 @@
         <translation>您可以查看此客户，但不能修改。</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+149"/>
         <source>Customer created.</source>
         <translation>客户已创建。</translation>
     </message>
@@ -1441,7 +1613,7 @@
         <translation>公海</translation>
     </message>
     <message>
-        <location line="+229"/>
+        <location line="+230"/>
         <source>Click to sort</source>
         <translation>点击排序</translation>
     </message>
@@ -1454,7 +1626,7 @@
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/customers_page.py" line="+346"/>
+        <location filename="../../crm_desktop/ui/customers_page.py" line="+354"/>
         <source>Search name, pinyin, phone, email…</source>
         <translation>搜索名称、拼音、电话、邮箱……</translation>
     </message>
@@ -1475,12 +1647,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+308"/>
+        <location line="+373"/>
         <source>New customer (Ctrl+N)</source>
         <translation>新建客户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="-307"/>
+        <location line="-372"/>
         <source>Change grade…</source>
         <translation>修改客户等级…</translation>
     </message>
@@ -1506,12 +1678,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+639"/>
+        <location line="+704"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-638"/>
+        <location line="-703"/>
         <source>Move the selected customers to the recycle bin</source>
         <translation>将选中的客户移入回收站</translation>
     </message>
@@ -1571,7 +1743,7 @@
         <translation>已删除的客户，可在此恢复</translation>
     </message>
     <message>
-        <location line="+221"/>
+        <location line="+286"/>
         <source>Loading customers…</source>
         <translation>正在加载客户…</translation>
     </message>
@@ -1714,7 +1886,7 @@
 <context>
     <name>DuplicateBanner</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-893"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-930"/>
         <source>public pool</source>
         <translation>公海</translation>
     </message>
@@ -1772,7 +1944,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../crm_desktop/ui/errors.py" line="+24"/>
+        <location filename="../../crm_desktop/ui/errors.py" line="+29"/>
         <source>Company name</source>
         <translation>公司名称</translation>
     </message>
@@ -1807,7 +1979,12 @@
         <translation>邮箱</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+11"/>
+        <source>The connection to the server was lost; your changes are kept — try again.</source>
+        <translation>与服务器的连接已断开；您的修改仍保留在表单中，请重试。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
@@ -2496,6 +2673,54 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+11"/>
         <source>Enter a code and a name for the new grade.</source>
         <translation>请输入新等级的代码和名称。</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverWizard</name>
+    <message>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="+62"/>
+        <source>Handover (离职交接)</source>
+        <translation>离职交接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Next &gt;</source>
+        <translation>下一步(&amp;N) &gt;</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Hand over</source>
+        <translation>交接(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>{count} → {heir}</source>
+        <translation>{count} → {heir}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>no customers to hand over</source>
+        <translation>没有需要交接的客户</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Handing over…</source>
+        <translation>正在交接…</translation>
     </message>
 </context>
 <context>
@@ -3436,7 +3661,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crm_desktop/ui/main_window.py" line="+62"/>
+        <location filename="../../crm_desktop/ui/main_window.py" line="+63"/>
         <source>Salesperson</source>
         <translation>销售</translation>
     </message>
@@ -3531,7 +3756,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>管理员将在这里添加和停用用户，把离职销售人员的客户交接给同事或放入公海，并编辑分公司、区域、客户等级和回收规则。</translation>
     </message>
     <message>
-        <location line="+373"/>
+        <location line="+396"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -3708,7 +3933,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>Op</name>
     <message>
-        <location filename="../../crm_desktop/ui/ops.py" line="+374"/>
+        <location filename="../../crm_desktop/ui/ops.py" line="+377"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -3723,6 +3948,47 @@ Work interrupted by this error was not saved. The details were written to the lo
 {done} of {total}</source>
         <translation>{label}
 {done} / {total}</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/users_tab.py" line="+246"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A new password for {name}:</source>
+        <translation>{name} 的新密码：</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordFields</name>
+    <message>
+        <location line="-160"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repeat password:</source>
+        <translation>重复密码：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>at least {count} characters</source>
+        <translation>至少 {count} 个字符</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Use at least {count} characters.</source>
+        <translation>请至少使用 {count} 个字符。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
     </message>
 </context>
 <context>
@@ -4169,6 +4435,54 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>PreviewPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-508"/>
+        <source>What they own</source>
+        <translation>名下内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers (the recycle bin included), plans and mail.</source>
+        <translation>客户（含回收站）、计划和邮件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>customers</source>
+        <translation>个客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>planned follow-ups</source>
+        <translation>条计划跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>linked mails</source>
+        <translation>封关联邮件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pool claims, 90 days</source>
+        <translation>90 天内从公海领取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customers by grade and region:</source>
+        <translation>客户（按等级和地区）：</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+</context>
+<context>
     <name>ProfileForm</name>
     <message>
         <location filename="../../crm_desktop/ui/customer_file.py" line="-468"/>
@@ -4608,7 +4922,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ReportPanel</name>
     <message>
-        <location filename="../../crm_desktop/ui/reports_page.py" line="+203"/>
+        <location filename="../../crm_desktop/ui/reports_page.py" line="+206"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
@@ -4754,7 +5068,12 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>图表：等级、区域、新增客户、跟进、公海。</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+22"/>
+        <source>Printing and saving reports needs the export permission; ask an administrator</source>
+        <translation>打印和保存报表需要导出权限，请联系管理员</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>(all)</source>
         <translation>（全部）</translation>
     </message>
@@ -4802,7 +5121,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ReportPreview</name>
     <message>
-        <location filename="../../crm_desktop/ui/report_preview.py" line="+100"/>
+        <location filename="../../crm_desktop/ui/report_preview.py" line="+102"/>
         <source>−</source>
         <translation>−</translation>
     </message>
@@ -4852,7 +5171,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>将报表保存为 PDF 文件（Ctrl+S）</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+48"/>
         <source>Page {page} of {pages}</source>
         <translation>第 {page} 页，共 {pages} 页</translation>
     </message>
@@ -5244,6 +5563,200 @@ Log the first call, visit or meeting with Ctrl+L, or plan one so that you are re
         <location line="+1"/>
         <source>No dormant customers: every customer was followed up recently.</source>
         <translation>没有沉睡客户：每个客户最近都有跟进。</translation>
+    </message>
+</context>
+<context>
+    <name>UserDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/users_tab.py" line="+46"/>
+        <source>Add user</source>
+        <translation>添加用户</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Login:</source>
+        <translation>登录名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Display name:</source>
+        <translation>显示名称：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Branch:</source>
+        <translation>分公司：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Email:</source>
+        <translation>邮箱：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>e.g. li.na</source>
+        <translation>例如 li.na</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. Li Na</source>
+        <translation>例如 李娜</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>On a shared server the login becomes a database login with this password. Tell the person their password in person; they can change it later.</source>
+        <translation>在共享服务器上，该登录名会成为使用此密码的数据库登录。请当面告知本人密码；之后可自行修改。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Manager</source>
+        <translation>经理</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Use 2 to 63 lower-case letters, digits, “.”, “_” or “-”, starting with a letter.</source>
+        <translation>请使用 2 到 63 个小写字母、数字、“.”、“_”或“-”，并以字母开头。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Enter the name other users will see.</source>
+        <translation>请输入其他用户看到的名称。</translation>
+    </message>
+</context>
+<context>
+    <name>UserPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-81"/>
+        <source>Who is leaving?</source>
+        <translation>谁要离职？</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Their customers go to colleagues or the public pool; then the login is off.</source>
+        <translation>其客户交给同事或放入公海，然后停用登录。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Departing user:</source>
+        <translation>离职人员：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Next you see everything they own: customers by grade and region, planned follow-ups and mail. Then you choose who takes what. Nothing changes before you press “Hand over” on the last page; history (done follow-ups, earlier owners) always stays.</source>
+        <translation>下一步会列出此人名下的全部内容：按等级和地区统计的客户、计划跟进和邮件。然后选择由谁接收哪些客户。在最后一页按“交接”之前不会有任何改动；历史记录（已完成的跟进、以前的负责人）始终保留。</translation>
+    </message>
+</context>
+<context>
+    <name>UsersTab</name>
+    <message>
+        <location filename="../../crm_desktop/ui/users_tab.py" line="+97"/>
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Manager</source>
+        <translation>经理</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Everyone who may sign in. Disabling a login first hands the person&apos;s customers over (离职交接): to colleagues by grade, by region or one by one, or to the public pool.</source>
+        <translation>所有可以登录的人。停用登录前先办理离职交接：把此人的客户按等级、按地区或逐个交给同事，或放入公海。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Login</source>
+        <translation>登录名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Branch</source>
+        <translation>分公司</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Add user…</source>
+        <translation>添加用户…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Disable and hand over…</source>
+        <translation>停用并交接…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Hand this person&apos;s customers over, then disable the login</source>
+        <translation>先交接此人的客户，再停用其登录</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{active} active of {total} users</source>
+        <translation>{total} 个用户中 {active} 个启用</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Added {name} ({login}).</source>
+        <translation>已添加 {name}（{login}）。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>The password of {name} was reset.</source>
+        <translation>已重置 {name} 的密码。</translation>
     </message>
 </context>
 <context>

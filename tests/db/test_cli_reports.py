@@ -113,8 +113,21 @@ def test_bad_option_is_one_clear_line(
     assert not out.exists() and not list(out_dir.iterdir())
 
 
+def grant_export(company: World, login: str) -> None:
+    from sqlalchemy import update
+
+    from crm_desktop.db.models import AppUser
+
+    with company.db.session_factory.begin() as s:
+        s.execute(update(AppUser).where(AppUser.login == login).values(can_export=True))
+
+
 def test_as_login_limits_the_rows(company: World, out_dir: Path) -> None:
     out = out_dir / "li.pdf"
+    refused = crm(url_of(company), "roster", "--out", str(out), "--as", "li", "--json")
+    assert refused.returncode == 1 and "export permission" in refused.stderr
+    assert not out.exists()
+    grant_export(company, "li")  # salespeople print only with the export permission
     run = crm(url_of(company), "roster", "--out", str(out), "--as", "li", "--json")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["customers"] == 3  # own two and the pool's one
@@ -132,6 +145,7 @@ def test_profile_of_an_invisible_customer_fails(company: World, out_dir: Path) -
         from crm_desktop.db.models import Customer
 
         cid = s.scalar(select(Customer.id).where(Customer.name == "广州戊公司"))
+    grant_export(company, "li")
     out = out_dir / "p.pdf"
     run = crm(url_of(company), "profile", "--out", str(out), "--customer", str(cid), "--as", "li")
     assert run.returncode == 1 and "may not see" in run.stderr

@@ -538,3 +538,23 @@ def test_the_printed_matrix_equals_the_database_counts(world: World, scene: Scen
     text = pdf_text(own.pdf)
     assert "上海甲公司" in text and "广州戊公司" not in text
     assert own.customers < roster.customers
+
+
+def test_printing_and_saving_need_the_export_permission(world: World, scene: Scene) -> None:
+    """DESIGN §3: export (print, save) is a permission — managers and admins by default."""
+    from crm_desktop.services.reports import can_output_reports
+
+    with world.db.session_factory.begin() as s:
+        assert can_output_reports(s, world.admin) and can_output_reports(s, world.manager)
+        assert not can_output_reports(s, world.li)
+        with pytest.raises(PermissionDenied, match="export permission"):
+            record_report_output(
+                s, "roster", ReportFilters(), world.li, action="save", customers=1, pages=1
+            )
+        from dataclasses import replace
+
+        trusted = replace(world.li, can_export=True)
+        assert can_output_reports(s, trusted)
+        record_report_output(
+            s, "roster", ReportFilters(), trusted, action="save", customers=1, pages=1
+        )

@@ -327,9 +327,13 @@ def test_adding_a_contact_email_offers_to_link_the_matching_unlinked_mail(
     assert blocker.args == [1]
     assert asked == [(1, ["li.na@example.com"])]
     stored = message(ui_db, "li1@t")
+    # The contacts list reloads after the save on its own op: wait for it (slow machines).
+    qtbot.waitUntil(
+        lambda: any(c.name == "李娜" for c in window.contacts_tab.contacts), timeout=WAIT
+    )
     contact = next(c for c in window.contacts_tab.contacts if c.name == "李娜")
     assert stored.customer_id == demo["id"] and stored.contact_id == contact.id
-    assert "Linked 1 messages" in window.note_label.text()
+    qtbot.waitUntil(lambda: "Linked 1 messages" in window.note_label.text(), timeout=WAIT)
 
 
 def test_changing_the_customer_email_offers_matching_mail_and_no_means_no(

@@ -129,3 +129,8 @@ def test_print_profile_from_the_customer_file(
     qtbot.waitUntil(lambda: dialog.panel.output is not None, timeout=WAIT)
     assert dialog.panel.output is not None and dialog.panel.output.kind == "profile"
     assert dialog.panel.filters_used == ReportFilters(customer_id=customer)
+    # A salesperson without the export permission sees the sheet but may not print or save it.
+    preview = dialog.panel.preview
+    qtbot.waitUntil(lambda: not preview.output_allowed, timeout=WAIT)
+    assert not preview.print_button.isEnabled() and not preview.save_button.isEnabled()
+    assert "export permission" in preview.save_button.toolTip()

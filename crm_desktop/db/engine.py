@@ -279,6 +279,20 @@ def translate_open_error(exc: BaseException, url: URL) -> DatabaseError:
         low = message.lower()
         if "password authentication failed" in low or "no password supplied" in low:
             return DatabaseError(f"Wrong user name or password for {label}")
+        sslmode = url.query.get("sslmode")
+        if "does not support ssl" in low:
+            return DatabaseError(
+                f"The server of {label} does not accept encrypted (TLS) connections, but this "
+                f"connection requires them (sslmode={sslmode}). Ask the administrator to turn "
+                "on TLS on the server."
+            )
+        if "certificate verify failed" in low or "server certificate for" in low:
+            return DatabaseError(
+                f"The server of {label} could not prove its identity: its certificate does not "
+                f"match the CA file or the server name (sslmode={sslmode}): {message}"
+            )
+        if "root certificate file" in low:
+            return DatabaseError(f"The server's CA file cannot be read: {message}")
         if "does not exist" in low and "database" in low:
             return DatabaseError(f"The database of {label} does not exist")
         if "connection refused" in low or "could not connect" in low or "timeout" in low:

@@ -91,10 +91,10 @@ def is_shared(session: Session | Connection) -> bool:
     return shared_sql.is_shared(conn)
 
 
-def _call(session: Session, actor: Actor, sql: str, **params: object) -> None:
+def _call(session: Session, actor: Actor, sql: str, *, own: bool = False, **params: object) -> None:
     if not is_shared(session):
         return
-    if not actor.is_admin:
+    if not own and not actor.is_admin:
         raise PermissionDenied("Only an administrator may manage logins")
     try:
         with session.begin_nested():
@@ -127,6 +127,21 @@ def set_login_password(session: Session, login: str, password: str, actor: Actor
         session,
         actor,
         "SELECT crm_set_login_password(:login, :password)",
+        login=_check_login(login),
+        password=password,
+    )
+
+
+def set_own_login_password(session: Session, login: str, password: str, actor: Actor) -> None:
+    """Any person's new password for their own login role. The SQL function checks that
+    ``login`` is the connection's own (``session_user``), so nobody changes another's here."""
+    if login != actor.login:
+        raise PermissionDenied("You may only change your own password")
+    _call(
+        session,
+        actor,
+        "SELECT crm_set_login_password(:login, :password)",
+        own=True,
         login=_check_login(login),
         password=password,
     )

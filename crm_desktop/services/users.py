@@ -294,3 +294,30 @@ def reset_password(session: Session, login: str, password: str, *, actor: Actor)
         set_password(session, user.login, password, actor=actor)
     user.must_change_password = True
     return _row(user)
+
+
+# =========================================================================== own password (issue 7)
+
+
+def needs_new_password(session: Session, actor: Actor) -> bool:
+    """Whether ``actor`` must choose a new password before working (``must_change_password``:
+    set by an administrator's reset and by ``db copy`` into Shared mode)."""
+    flag = session.scalar(select(AppUser.must_change_password).where(AppUser.login == actor.login))
+    return bool(flag)
+
+
+def change_own_password(session: Session, actor: Actor, new_password: str) -> None:
+    """The signed-in person chooses their own new password and the ``must_change_password``
+    flag is cleared. Single mode: the argon2 hash. Shared mode: the PostgreSQL login role's
+    password (the server allows a login to change only its own); the connection that is open
+    stays valid, new connections need the new password."""
+    validate_password(new_password)
+    user = get_user(session, actor.login)
+    if shared_mode(session):
+        from crm_desktop.services import server
+
+        server.set_own_login_password(session, user.login, new_password, actor)
+        audit.record(session, actor, "user.password", "app_user", user.id, {"login": user.login})
+    else:
+        set_password(session, user.login, new_password, actor=actor)
+    user.must_change_password = False

@@ -511,6 +511,59 @@
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/login.py" line="+829"/>
+        <source>Choose a new password</source>
+        <translation>设置新密码</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{name}, your password was set by an administrator or by a copy of the database. Choose a new password of your own to continue.</source>
+        <translation>{name}，您的密码是由管理员设置的或在复制数据库时生成的。请设置您自己的新密码后继续。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repeat password:</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>at least {count} characters</source>
+        <translation>至少 {count} 个字符</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Use at least {count} characters.</source>
+        <translation>密码至少需要 {count} 个字符。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Choose a password different from the current one.</source>
+        <translation>请选择与当前密码不同的新密码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
     <name>ChangedElsewhereBanner</name>
     <message>
         <location filename="../../crm_desktop/ui/live.py" line="+204"/>
@@ -908,6 +961,99 @@
         <location line="+4"/>
         <source>Save with these values</source>
         <translation>按所选的值保存</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionEditor</name>
+    <message>
+        <location filename="../../crm_desktop/ui/login.py" line="-194"/>
+        <source>New connection</source>
+        <translation>新建连接</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Database:</source>
+        <translation>数据库：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User:</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>SSL mode:</source>
+        <translation>SSL 模式：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Server CA file:</source>
+        <translation>服务器 CA 文件：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>verify-full (recommended) checks the server&apos;s certificate against its CA file; require encrypts without checking; disable sends everything in clear text.</source>
+        <translation>verify-full（推荐）会用 CA 文件校验服务器证书；require 只加密、不校验证书；disable 以明文传输所有数据。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>The server&apos;s CA certificate</source>
+        <translation>服务器的 CA 证书</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Certificates (*.crt *.pem *.cer);;All files (*)</source>
+        <translation>证书 (*.crt *.pem *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Give the connection a name.</source>
+        <translation>请为此连接命名。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A connection with this name exists already.</source>
+        <translation>已存在同名的连接。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter the server&apos;s name or address.</source>
+        <translation>请输入服务器名称或地址。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enter the database name.</source>
+        <translation>请输入数据库名称。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>verify-full needs the server&apos;s CA file.</source>
+        <translation>verify-full 需要服务器的 CA 文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The CA file does not exist.</source>
+        <translation>CA 文件不存在。</translation>
     </message>
 </context>
 <context>
@@ -2843,7 +2989,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../crm_desktop/ui/login.py" line="+154"/>
+        <location filename="../../crm_desktop/ui/login.py" line="-488"/>
         <source>Sign in — crm-desktop</source>
         <translation>登录 — crm-desktop</translation>
     </message>
@@ -2874,12 +3020,43 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>您的数据库登录名</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+1"/>
+        <source>Connection:</source>
+        <translation>连接：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remember password</source>
+        <translation>记住密码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Kept in the system keyring, never in a file.</source>
+        <translation>保存在系统钥匙串中，绝不写入文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No system keyring is available: the password is asked each time.</source>
+        <translation>没有可用的系统钥匙串：每次都需要输入密码。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+32"/>
+        <source>New connection…</source>
+        <translation>新建连接…</translation>
+    </message>
+    <message>
+        <location line="+124"/>
         <source>Enter your login and your password.</source>
         <translation>请输入登录名和密码。</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+81"/>
+        <source>You must choose a new password before you can work. Sign in again.</source>
+        <translation>您必须先设置新密码才能开始工作。请重新登录。</translation>
+    </message>
+    <message>
+        <location line="+62"/>
         <source>This login is disabled. Ask an administrator.</source>
         <translation>该登录名已被停用，请联系管理员。</translation>
     </message>

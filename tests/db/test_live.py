@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -280,3 +281,52 @@ def test_a_server_restart_during_a_save_reconnects_everything(
     wait_for(listener, lambda m: EVERYTHING in m, timeout=10)
     customer_id = w.new_customer(w.li, name="重启之后")
     wait_for(listener, lambda m: customer_id in m.get("customer", ()), timeout=LATENCY_LIMIT_S)
+
+
+@pytest.mark.postgres
+def test_a_terminated_connection_during_an_import_writes_nothing_and_the_retry_imports_once(
+    pg_world: World, pg_cluster: PgCluster, tmp_path: Path
+) -> None:
+    """An import is one transaction: killed halfway (after its first chunk is flushed) it
+    leaves nothing behind; run again it imports every message exactly once."""
+    from crm_desktop.core.progress import ProgressState
+    from crm_desktop.db.models import EmailMessage, ImportBatch
+    from crm_desktop.services.mail_store import CHUNK_MESSAGES, import_mail_files
+
+    w = pg_world
+    box = tmp_path / "box.mbox"
+    count = CHUNK_MESSAGES + 50
+    with box.open("wb") as out:
+        for i in range(count):
+            out.write(b"From x Mon May  6 10:00:00 2024\n")
+            out.write(
+                f"From: buyer{i}@example.cn\nTo: li@ourco.example\nSubject: m{i}\n"
+                f"Message-ID: <import-{i}@x>\n\nbody {i}\n\n".encode()
+            )
+    killed: list[int] = []
+
+    def kill_after_first_chunk(done: int, _total: int | None, _label: str | None) -> None:
+        if done >= CHUNK_MESSAGES and not killed:
+            killed.append(done)
+            pg_cluster.admin_execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'crm-desktop' AND pid <> pg_backend_pid() "
+                "AND state = 'idle in transaction'"
+            )
+
+    with pytest.raises(ConnectionLost):
+        try:
+            with w.db.session_factory.begin() as s:
+                import_mail_files(s, [box], w.admin, ProgressState(kill_after_first_chunk))
+        except Exception as exc:  # what the op runner does with every failure
+            raise translate_error(exc) from exc
+    assert killed
+    with w.db.read_session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(EmailMessage)) == 0
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
+    with w.db.session_factory.begin() as s:  # the pool reconnects
+        result = import_mail_files(s, [box], w.admin)
+    assert (result.stored, result.duplicates) == (count, 0)
+    with w.db.session_factory.begin() as s:
+        again = import_mail_files(s, [box], w.admin)
+    assert (again.stored, again.duplicates) == (0, count)

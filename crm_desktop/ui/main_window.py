@@ -469,7 +469,18 @@ class MainWindow(QMainWindow):
         self.live.sig_changed.connect(self.customers_page.on_live_changes)
         if "pool" in self.pages:
             self.live.sig_changed.connect(self.pages["pool"].on_live_changes)
+        self.live.sig_changed.connect(self._on_live_sig_changed)
         self.live.start()
+
+    def _on_live_sig_changed(self, changes: dict[str, set[int]]) -> None:
+        """Other pages follow the changes of other clients too: Today (follow-ups and
+        customers) reads again when in view, Mail when it holds mail."""
+        today = self.pages.get("today")
+        if today is not None and {"followup", "customer"} & changes.keys():
+            today.refresh()
+        mail = self.pages.get("mail")
+        if mail is not None and "email_message" in changes:
+            mail.on_mail_changed()
 
     def stop_live_updates(self) -> None:
         if self.live is not None:

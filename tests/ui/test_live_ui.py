@@ -301,3 +301,39 @@ def test_the_main_window_follows_changes_in_shared_mode_only(
         assert solo_runner.shutdown()
     finally:
         single.dispose()
+
+
+def test_the_today_page_follows_a_plan_written_by_another_client(
+    qtbot: QtBot, world: World, runner: OpRunner
+) -> None:
+    """Li plans a follow-up on her other PC: the Today page open on this one shows it
+    without being asked."""
+    from datetime import UTC, datetime, timedelta
+
+    from crm_desktop.services.followups import NextPlan, plan_followup
+    from crm_desktop.ui.app import build_main_window
+
+    customer_id = world.new_customer(world.li, name="今日客户")
+    window = build_main_window(runner.db, world.li, Settings(), runner=runner, company_name="测试")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.customers_page.sig_ids_loaded, timeout=WAIT):
+        window.show()
+    qtbot.waitUntil(lambda: window.live is not None and window.live.connected, timeout=WAIT)
+    window.show_page("today")
+    today = window.today_page
+    qtbot.waitUntil(lambda: today.data is not None and not today.loading, timeout=WAIT)
+
+    def planned_ids() -> set[int]:
+        data = today.data
+        return {r.customer_id for r in (*data.due_today, *data.next_days)} if data else set()
+
+    assert customer_id not in planned_ids()
+    with world.db.session_factory.begin() as s:
+        plan_followup(
+            s,
+            customer_id,
+            NextPlan(due_at=datetime.now(UTC) + timedelta(days=2), note="回访", kind="call"),
+            world.li,
+        )
+    qtbot.waitUntil(lambda: customer_id in planned_ids(), timeout=LIVE_MS + 2_000)
+    window.close()

@@ -204,13 +204,15 @@ TABLES: tuple[TableSpec, ...] = (
                 _customer_visible("customer_id"),
                 _customer_visible("customer_id"),
             ),
-            # A salesperson logs follow-ups as themselves only.
+            # A salesperson logs follow-ups as themselves only, on their own customers (a pool
+            # customer is claimed first, as the app says).
             Policy(
                 "crm_sales_insert",
                 (SALES,),
                 "INSERT",
                 None,
-                f"{_customer_visible('customer_id')} AND user_id = {ME}",
+                "EXISTS (SELECT 1 FROM customer c WHERE c.id = customer_id "
+                f"AND c.owner_id = {ME}) AND user_id = {ME}",
             ),
             Policy(
                 "crm_manager_insert",
@@ -321,6 +323,107 @@ CREATE OR REPLACE TRIGGER crm_no_password_hash BEFORE INSERT OR UPDATE ON app_us
 FOR EACH ROW EXECUTE FUNCTION crm_no_password_hash();
 """
 HELPER_FUNCTIONS = ("crm_user_id", "crm_user_role", "crm_user_branch", "crm_can_export")
+
+# What the policies cannot say, because they see one row version and not the change: the
+# database refuses a salesperson what the app never does (issue 7). The row-level policies let a
+# salesperson see and update pool customers (to claim them) and every follow-up of a customer
+# they see; these BEFORE UPDATE triggers narrow that to the app's own writes:
+# - a pool customer (OLD.owner_id IS NULL) is only claimed: owner := the salesperson, with
+#   CLAIM_COLUMNS changing (pool.claim) — or, while it stays in the pool, its follow-up dates
+#   are recomputed from the follow-ups (followups.refresh_customer_dates, run by a release after
+#   the owner is cleared). Nothing else: no name, grade, notes, no soft delete or restore.
+#   (There is no DELETE privilege on customer for salespeople at all.)
+# - a follow-up keeps its author and customer; the salesperson's own follow-ups of their own
+#   customers are theirs to edit (followups.followup_editable); anybody else's, or their own once
+#   the customer is in the pool, may only have a plan cancelled (pool claim/release/reclaim
+#   cancel the plans of people who no longer hold the customer) and their own reminder stamped.
+# Managers, administrators and crm_owner (migrations, server init) are not concerned.
+CLAIM_COLUMNS = ("owner_id", "owner_since", "pool_since", "branch_id", "updated_at", "version")
+POOL_DATE_COLUMNS = ("last_followup_at", "next_followup_at", "updated_at")
+FOLLOWUP_CANCEL_COLUMNS = ("status", "updated_at", "version")
+
+
+def _sql_array(columns: Sequence[str]) -> str:
+    return "ARRAY[" + ", ".join(f"'{c}'" for c in columns) + "]::text[]"
+
+
+_GUARDS = f"""
+CREATE OR REPLACE FUNCTION crm_sales_customer_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $$
+DECLARE
+  me integer;
+  claim_columns text[] := {_sql_array(CLAIM_COLUMNS)};
+  date_columns text[] := {_sql_array(POOL_DATE_COLUMNS)};
+BEGIN
+  IF OLD.owner_id IS NOT NULL OR crm_user_role() IS DISTINCT FROM 'sales' THEN
+    RETURN NEW;
+  END IF;
+  me := crm_user_id();
+  IF NEW.owner_id IS NOT NULL THEN
+    IF NEW.owner_id = me AND OLD.deleted_at IS NULL AND NEW.pool_since IS NULL
+       AND (to_jsonb(NEW) - claim_columns) = (to_jsonb(OLD) - claim_columns) THEN
+      RETURN NEW;  -- a claim
+    END IF;
+    RAISE EXCEPTION 'customer % is in the public pool: a salesperson may only claim it '
+      '(owner, owner since, pool since and branch change), nothing else', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (to_jsonb(NEW) - date_columns) = (to_jsonb(OLD) - date_columns)
+     AND (NEW.last_followup_at IS NOT DISTINCT FROM OLD.last_followup_at
+          OR NEW.last_followup_at IS NOT DISTINCT FROM (
+            SELECT max(f.happened_at) FROM public.followup f WHERE f.customer_id = OLD.id
+            AND f.status = 'done' AND f.deleted_at IS NULL))
+     AND (NEW.next_followup_at IS NOT DISTINCT FROM OLD.next_followup_at
+          OR NEW.next_followup_at IS NOT DISTINCT FROM (
+            SELECT min(f.due_at) FROM public.followup f WHERE f.customer_id = OLD.id
+            AND f.status = 'planned' AND f.deleted_at IS NULL)) THEN
+    RETURN NEW;  -- the follow-up dates recomputed (a release clears the plans)
+  END IF;
+  RAISE EXCEPTION 'customer % is in the public pool: claim it before changing it', OLD.id
+    USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE OR REPLACE TRIGGER crm_sales_customer_guard BEFORE UPDATE ON customer
+FOR EACH ROW WHEN (OLD.owner_id IS NULL) EXECUTE FUNCTION crm_sales_customer_guard();
+CREATE OR REPLACE FUNCTION crm_sales_followup_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $$
+DECLARE
+  me integer;
+  loose text[] := {_sql_array(FOLLOWUP_CANCEL_COLUMNS)};
+BEGIN
+  IF crm_user_role() IS DISTINCT FROM 'sales' THEN
+    RETURN NEW;
+  END IF;
+  me := crm_user_id();
+  IF NEW.user_id IS DISTINCT FROM OLD.user_id THEN
+    RAISE EXCEPTION 'follow-up %: a salesperson may not change who logged it', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.customer_id IS DISTINCT FROM OLD.customer_id THEN
+    RAISE EXCEPTION 'follow-up %: a salesperson may not move it to another customer', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF OLD.user_id = me AND EXISTS (
+       SELECT 1 FROM public.customer c WHERE c.id = OLD.customer_id AND c.owner_id = me) THEN
+    RETURN NEW;  -- their own follow-up of their own customer
+  END IF;
+  IF OLD.user_id = me THEN
+    loose := loose || 'reminded_at'::text;
+  END IF;
+  IF (to_jsonb(NEW) - loose) = (to_jsonb(OLD) - loose)
+     AND (NEW.status = OLD.status OR (OLD.status = 'planned' AND NEW.status = 'cancelled')) THEN
+    RETURN NEW;  -- a plan cancelled (claim, release, reclaim) or a reminder shown
+  END IF;
+  RAISE EXCEPTION 'follow-up %: a salesperson may change only their own follow-ups of their '
+    'own customers', OLD.id
+    USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE OR REPLACE TRIGGER crm_sales_followup_guard BEFORE UPDATE ON followup
+FOR EACH ROW EXECUTE FUNCTION crm_sales_followup_guard();
+"""
+GUARD_TRIGGERS = {
+    "crm_sales_customer_guard": "customer",
+    "crm_sales_followup_guard": "followup",
+}
 
 # The search box's candidate sources (services/search.py) in Shared mode. Under row-level
 # security PostgreSQL evaluates the policy before any operator that is not LEAKPROOF (LIKE,
@@ -700,11 +803,12 @@ def owner_statements(tables: Sequence[str]) -> list[str]:
         f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {', '.join(GROUPS)}, {USERMGR}",
         "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC",
         *_split(_HELPERS),
+        *_split(_GUARDS),
     ]
     for name in HELPER_FUNCTIONS:
         statements.append(f"REVOKE ALL ON FUNCTION {name}() FROM PUBLIC")
         statements.append(f"GRANT EXECUTE ON FUNCTION {name}() TO {', '.join(GROUPS)}, {USERMGR}")
-    for fn in ("crm_audit_stamp", "crm_no_password_hash"):
+    for fn in ("crm_audit_stamp", "crm_no_password_hash", *GUARD_TRIGGERS):
         statements.append(f"REVOKE ALL ON FUNCTION {fn}() FROM PUBLIC")
     statements.extend(_split(_SEARCH))
     search = f"{SEARCH_FUNCTION}({SEARCH_FUNCTION_ARGS})"
@@ -929,7 +1033,8 @@ def check_catalogue(conn: Connection) -> list[str]:
         """
     ).all()
     names = {str(f[0]) for f in functions}
-    for name in (*HELPER_FUNCTIONS, *USERMGR_FUNCTIONS, "crm_audit_stamp", SEARCH_FUNCTION):
+    expected = (*HELPER_FUNCTIONS, *USERMGR_FUNCTIONS, "crm_audit_stamp", SEARCH_FUNCTION)
+    for name in (*expected, *GUARD_TRIGGERS):
         if name not in names:
             problems.append(f"the function {name} is missing")
     for name, secdef, config, public_exec in functions:
@@ -937,10 +1042,12 @@ def check_catalogue(conn: Connection) -> list[str]:
             problems.append(f"the SECURITY DEFINER function {name} has no fixed search_path")
         if secdef and public_exec:
             problems.append(f"everyone may execute the SECURITY DEFINER function {name}")
-    trigger = conn.exec_driver_sql(
-        "SELECT 1 FROM pg_trigger WHERE tgname = 'crm_audit_stamp' "
-        "AND tgrelid = to_regclass('public.audit_log') AND tgenabled <> 'D'"
-    ).first()
-    if trigger is None:
-        problems.append("the audit_log trigger crm_audit_stamp is missing or disabled")
+    for trigger, table in {"crm_audit_stamp": "audit_log", **GUARD_TRIGGERS}.items():
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %s "
+            "AND tgrelid = to_regclass('public.' || %s) AND tgenabled <> 'D'",
+            (trigger, table),
+        ).first()
+        if found is None:
+            problems.append(f"the {table} trigger {trigger} is missing or disabled")
     return problems

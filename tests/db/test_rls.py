@@ -4,7 +4,7 @@ connection opened *as* each login with its own password (not through the app).""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -130,17 +130,264 @@ def test_salesperson_cannot_touch_a_colleagues_rows(world: SharedWorld) -> None:
             _refused(conn, f"TRUNCATE {table}")
 
 
+# A claim as pool.claim writes it: owner, owner since, pool since, branch, time and version.
+CLAIM_SQL = (
+    "UPDATE customer SET owner_id = %s, owner_since = now(), pool_since = NULL, branch_id = %s, "
+    "updated_at = now(), version = version + 1 WHERE id = %s AND owner_id IS NULL "
+    "AND deleted_at IS NULL"
+)
+RELEASE_SQL = (
+    "UPDATE customer SET owner_id = NULL, owner_since = NULL, pool_since = now(), "
+    "updated_at = now(), version = version + 1 WHERE id = %s"
+)
+
+
+def _customer_row(world: SharedWorld, customer_id: int) -> tuple[Any, ...]:
+    with world.superuser() as su:
+        row = su.execute("SELECT * FROM customer WHERE id = %s", (customer_id,)).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
 def test_salesperson_may_claim_and_release(world: SharedWorld) -> None:
     pool_customer = min(world.pool["customer"])
     me = world.user_ids["sales1"]
     with world.connect("sales1") as conn:
+        done = conn.execute(CLAIM_SQL, (me, world.branches["HQ"], pool_customer))
+        assert done.rowcount == 1
+        # Now theirs: their own customer's fields are theirs to change.
+        done = conn.execute("UPDATE customer SET notes = 'mine' WHERE id = %s", (pool_customer,))
+        assert done.rowcount == 1
+        done = conn.execute(RELEASE_SQL, (pool_customer,))
+        assert done.rowcount == 1
+    with world.superuser() as su:
+        row = su.execute(
+            "SELECT owner_id, owner_since, pool_since FROM customer WHERE id = %s",
+            (pool_customer,),
+        ).fetchone()
+        assert row is not None
+        assert row[0] is None and row[1] is None and row[2] is not None
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("name", "'renamed by psql'"),
+        ("notes", "'my notes'"),
+        ("phone", "'555'"),
+        ("status", "'active'"),
+        ("grade_id", "(SELECT min(id) FROM grade)"),
+        ("region_id", "(SELECT min(id) FROM region)"),
+        ("deleted_at", "now()"),
+        ("pool_since", "now() + interval '1 year'"),
+        ("next_followup_at", "now() + interval '1 year'"),
+        ("version", "version + 1"),
+    ],
+)
+def test_salesperson_cannot_change_a_pool_customer(
+    world: SharedWorld, column: str, value: str
+) -> None:
+    pool_customer = min(world.pool["customer"])
+    before = _customer_row(world, pool_customer)
+    me = world.user_ids["sales1"]
+    with world.connect("sales1") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="public pool"):
+            conn.execute(f"UPDATE customer SET {column} = {value} WHERE id = %s", (pool_customer,))
+        # Nor along with a claim (the claim's own columns excepted).
+        if column not in ("pool_since", "version"):
+            claim_and_more = CLAIM_SQL.replace(" WHERE ", f", {column} = {value} WHERE ")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only claim"):
+                conn.execute(claim_and_more, (me, world.branches["HQ"], pool_customer))
+    assert _customer_row(world, pool_customer) == before
+    with world.connect("sales1") as conn:
+        # The same claim without the extra column is fine.
+        done = conn.execute(CLAIM_SQL, (me, world.branches["HQ"], pool_customer))
+        assert done.rowcount == 1
+
+
+def test_salesperson_cannot_delete_or_bin_a_pool_customer(world: SharedWorld) -> None:
+    pool_customer = min(world.pool["customer"])
+    with world.superuser() as su:
+        binned = min(world.pool["customer"] - {pool_customer})
+        su.execute("UPDATE customer SET deleted_at = now() WHERE id = %s", (binned,))
+    me = world.user_ids["sales1"]
+    with world.connect("sales1") as conn:
+        _refused(conn, "DELETE FROM customer WHERE id = %s", pool_customer)
+        _refused(conn, "UPDATE customer SET deleted_at = now() WHERE id = %s", pool_customer)
+        # Restoring a binned pool customer, or claiming it out of the recycle bin.
+        _refused(conn, "UPDATE customer SET deleted_at = NULL WHERE id = %s", binned)
+        _refused(conn, "UPDATE customer SET owner_id = %s WHERE id = %s", me, binned)
+    with world.superuser() as su:
+        row = su.execute("SELECT deleted_at FROM customer WHERE id = %s", (pool_customer,))
+        assert row.fetchone() == (None,)
+
+
+def test_pool_customer_dates_follow_the_followups_only(world: SharedWorld) -> None:
+    """A release recomputes the follow-up dates of a customer already in the pool
+    (followups.refresh_customer_dates); any other date is refused."""
+    pool_customer = min(world.pool["customer"])
+    with world.superuser() as su:
+        su.execute(
+            "UPDATE customer SET next_followup_at = now() + interval '3 days' WHERE id = %s",
+            (pool_customer,),
+        )
+    with world.connect("sales1") as conn:
         done = conn.execute(
-            "UPDATE customer SET owner_id = %s WHERE id = %s AND owner_id IS NULL",
-            (me, pool_customer),
+            "UPDATE customer SET last_followup_at = (SELECT max(f.happened_at) FROM followup f "
+            "WHERE f.customer_id = customer.id AND f.status = 'done' AND f.deleted_at IS NULL), "
+            "next_followup_at = (SELECT min(f.due_at) FROM followup f "
+            "WHERE f.customer_id = customer.id AND f.status = 'planned' "
+            "AND f.deleted_at IS NULL), updated_at = now() WHERE id = %s",
+            (pool_customer,),
         )
         assert done.rowcount == 1
-        done = conn.execute("UPDATE customer SET owner_id = NULL WHERE id = %s", (pool_customer,))
+        _refused(
+            conn,
+            "UPDATE customer SET last_followup_at = now() + interval '1 year' WHERE id = %s",
+            pool_customer,
+        )
+    with world.superuser() as su:
+        row = su.execute("SELECT next_followup_at FROM customer WHERE id = %s", (pool_customer,))
+        assert row.fetchone() == (None,)
+
+
+def test_manager_and_admin_may_still_edit_pool_customers(world: SharedWorld) -> None:
+    pool_customer = min(world.pool["customer"])  # in branch HQ
+    for who in ("manager", "admin"):
+        with world.connect(who) as conn:
+            done = conn.execute(
+                "UPDATE customer SET notes = %s, version = version + 1 WHERE id = %s",
+                (f"edited by {who}", pool_customer),
+            )
+            assert done.rowcount == 1, who
+
+
+def _add_followup(world: SharedWorld, customer_id: int, author: str, status: str = "done") -> int:
+    with world.superuser() as su:
+        row = su.execute(
+            "INSERT INTO followup (uuid, customer_id, user_id, kind, status, happened_at, due_at, "
+            "summary, outcome, version, created_at, updated_at) VALUES "
+            "(gen_random_uuid()::text, %s, %s, 'call', %s, now(), now() + interval '2 days', "
+            "'original', 'neutral', 1, now(), now()) RETURNING id",
+            (customer_id, world.user_ids[author], status),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _followup(world: SharedWorld, followup_id: int) -> tuple[Any, ...]:
+    with world.superuser() as su:
+        row = su.execute(
+            "SELECT user_id, customer_id, status, summary FROM followup WHERE id = %s",
+            (followup_id,),
+        ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def test_salesperson_cannot_rewrite_followup_authors(world: SharedWorld) -> None:
+    mine = min(world.owned["sales1"]["customer"])
+    other_mine = max(world.owned["sales1"]["customer"])
+    own_followup = min(world.owned["sales1"]["followup"])
+    by_manager = _add_followup(world, mine, "manager")
+    plan_by_manager = _add_followup(world, mine, "manager", "planned")
+    before = {f: _followup(world, f) for f in (own_followup, by_manager)}
+    colleague = world.user_ids["sales2"]
+    with world.connect("sales1") as conn:
+        # The author of a follow-up, theirs or anybody's, does not change.
+        for fid in (own_followup, by_manager):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="who logged it"):
+                conn.execute("UPDATE followup SET user_id = %s WHERE id = %s", (colleague, fid))
+            _refused(conn, "UPDATE followup SET user_id = NULL WHERE id = %s", fid)
+        # Nor the customer it belongs to.
+        _refused(
+            conn, "UPDATE followup SET customer_id = %s WHERE id = %s", other_mine, own_followup
+        )
+        # Somebody else's follow-up of their customer: not theirs to rewrite or bin.
+        for sql in (
+            "UPDATE followup SET summary = 'rewritten' WHERE id = %s",
+            "UPDATE followup SET outcome = 'lost' WHERE id = %s",
+            "UPDATE followup SET deleted_at = now() WHERE id = %s",
+            "UPDATE followup SET status = 'planned' WHERE id = %s",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="only their own"):
+                conn.execute(sql, (by_manager,))
+        # Their own follow-up of their own customer is theirs to edit (the app's rule).
+        done = conn.execute(
+            "UPDATE followup SET summary = 'edited', version = version + 1 WHERE id = %s",
+            (own_followup,),
+        )
         assert done.rowcount == 1
+        # Cancelling another person's plan (what a claim does) stays possible.
+        done = conn.execute(
+            "UPDATE followup SET status = 'cancelled', version = version + 1, "
+            "updated_at = now() WHERE id = %s",
+            (plan_by_manager,),
+        )
+        assert done.rowcount == 1
+    assert _followup(world, by_manager) == before[by_manager]
+    assert _followup(world, own_followup)[:3] == before[own_followup][:3]
+    assert _followup(world, plan_by_manager)[2] == "cancelled"
+
+
+def test_salesperson_followups_of_a_pool_customer(world: SharedWorld) -> None:
+    """Once a customer is in the pool its history is read-only to salespeople (the app asks
+    them to claim it first), their own follow-ups included; plans may still be cancelled."""
+    pool_customer = min(world.pool["customer"])
+    own_done = _add_followup(world, pool_customer, "sales1")
+    own_plan = _add_followup(world, pool_customer, "sales1", "planned")
+    me = world.user_ids["sales1"]
+    with world.connect("sales1") as conn:
+        _refused(conn, "UPDATE followup SET summary = 'x' WHERE id = %s", own_done)
+        _refused(conn, "UPDATE followup SET due_at = now() WHERE id = %s", own_plan)
+        done = conn.execute("UPDATE followup SET reminded_at = now() WHERE id = %s", (own_plan,))
+        assert done.rowcount == 1
+        done = conn.execute("UPDATE followup SET status = 'cancelled' WHERE id = %s", (own_plan,))
+        assert done.rowcount == 1
+        # Logging a follow-up on a pool customer: claim it first.
+        _refused(
+            conn,
+            "INSERT INTO followup (uuid, customer_id, user_id, kind, status, summary, version, "
+            "created_at, updated_at) VALUES (gen_random_uuid()::text, %s, %s, 'call', 'done', "
+            "'', 1, now(), now())",
+            pool_customer,
+            me,
+        )
+    assert _followup(world, own_done)[3] == "original"
+
+
+def test_managers_may_still_move_followups(world: SharedWorld) -> None:
+    """A handover moves planned follow-ups to the heir: the guard is for salespeople only."""
+    fid = min(world.owned["sales1"]["followup"])
+    for who, to in (("manager", "sales2"), ("admin", "sales1")):
+        with world.connect(who) as conn:
+            done = conn.execute(
+                "UPDATE followup SET user_id = %s WHERE id = %s", (world.user_ids[to], fid)
+            )
+            assert done.rowcount == 1, who
+
+
+def test_guard_triggers_are_checked_and_reinstalled(world: SharedWorld) -> None:
+    from sqlalchemy import create_engine
+
+    from crm_desktop.db.shared_sql import apply_shared_schema, check_catalogue
+
+    with world.superuser() as su:
+        su.execute("ALTER TABLE followup DISABLE TRIGGER crm_sales_followup_guard")
+        su.execute("DROP TRIGGER crm_sales_customer_guard ON customer")
+    engine = create_engine(make_url(world.url))
+    try:
+        with engine.begin() as conn:
+            problems = check_catalogue(conn)
+            assert any("crm_sales_customer_guard" in p for p in problems), problems
+            assert any("crm_sales_followup_guard" in p for p in problems), problems
+            assert apply_shared_schema(conn)
+            assert check_catalogue(conn) == []
+            assert not apply_shared_schema(conn)
+    finally:
+        engine.dispose()
+    with world.connect("sales1") as conn:
+        _refused(conn, "UPDATE customer SET name = 'x' WHERE id = %s", min(world.pool["customer"]))
 
 
 @pytest.mark.parametrize("role", ["crm_admin", "crm_owner", "crm_manager", "crm_usermgr"])
@@ -236,7 +483,12 @@ def test_the_apps_services_work_under_rls(world: SharedWorld, who: str) -> None:
         create_customer,
     )
     from crm_desktop.services.database import open_database
-    from crm_desktop.services.followups import FollowupInput, log_followup
+    from crm_desktop.services.followups import (
+        FollowupInput,
+        NextPlan,
+        log_followup,
+        mark_reminded,
+    )
     from crm_desktop.services.search import search_customers
     from crm_desktop.services.users import sign_in_shared
 
@@ -262,6 +514,18 @@ def test_the_apps_services_work_under_rls(world: SharedWorld, who: str) -> None:
         with db.session_factory.begin() as s:
             pool.claim(s, pool_customer, actor)
         with db.session_factory.begin() as s:
+            # Work on the claimed customer: a follow-up with a plan (its reminder shown), then
+            # the release cancels the plan and recomputes the dates of a pool customer.
+            logged = log_followup(
+                s,
+                pool_customer,
+                FollowupInput(summary="called", outcome="neutral"),
+                actor,
+                plan_next=NextPlan(due_at=datetime.now(UTC) + timedelta(days=3)),
+            )
+            assert logged.planned is not None
+            mark_reminded(s, [logged.planned.id], actor)
+        with db.session_factory.begin() as s:
             pool.release_to_pool(s, pool_customer, actor, note="back")
         with db.session_factory.begin() as s:
             pool.reclaim(s, actor=actor)
@@ -272,8 +536,15 @@ def test_the_apps_services_work_under_rls(world: SharedWorld, who: str) -> None:
             "SELECT actor FROM audit_log WHERE action = 'test.smoke' ORDER BY id DESC LIMIT 1"
         ).fetchone()
         assert row == (world.logins[who],)
-        owner = su.execute("SELECT owner_id FROM customer WHERE id = %s", (pool_customer,))
-        assert owner.fetchone() == (None,)
+        owner = su.execute(
+            "SELECT owner_id, next_followup_at FROM customer WHERE id = %s", (pool_customer,)
+        )
+        assert owner.fetchone() == (None, None)
+        plans = su.execute(
+            "SELECT count(*) FROM followup WHERE customer_id = %s AND status = 'planned'",
+            (pool_customer,),
+        )
+        assert plans.fetchone() == (0,)
 
 
 def test_customer_list_uses_an_index_as_a_salesperson(world: SharedWorld) -> None:

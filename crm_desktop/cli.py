@@ -25,6 +25,7 @@ from crm_desktop.core.errors import (
     OperationCancelled,
     UserError,
 )
+from crm_desktop.core.progress import ProgressState
 
 log = logging.getLogger("crm_desktop.cli")
 T = TypeVar("T")
@@ -181,34 +182,49 @@ def _url_and_password(url: str) -> tuple[str, str | None]:
     return bare, password
 
 
+class _TerminalProgress:
+    """A command's progress on stderr — on a terminal only, never with --json — at most twice a
+    second: "12,345/100,000 customers". ``finish()`` ends the line if anything was shown."""
+
+    def __init__(self, args: argparse.Namespace, unit: str, *, label: bool = False) -> None:
+        self.shown = not getattr(args, "json", False) and sys.stderr.isatty()
+        self.unit = unit
+        self.label = label
+        self.last = 0.0
+        self.printed = False
+
+    def __call__(self, done: int, total: int | None, label: str | None) -> None:
+        moment = time.monotonic()
+        if not self.shown or (moment - self.last <= 0.5 and done != total):
+            return
+        self.last = moment
+        count = f"{done:,}" if total is None else f"{done:,}/{total:,}"
+        extra = f" ({label or ''})" if self.label else ""
+        print(f"\r{count} {self.unit}{extra}\x1b[K", end="", file=sys.stderr, flush=True)
+        self.printed = True
+
+    def state(self) -> ProgressState:
+        return ProgressState(self)
+
+    def finish(self) -> None:
+        if self.printed:
+            print(file=sys.stderr)
+
+
 def cmd_db_copy(args: argparse.Namespace) -> int:
-    from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.db_copy import copy_database
 
     from_url, from_password = _url_and_password(args.from_url)
     to_url, to_password = _url_and_password(args.to_url)
-    last = [0.0]
-
-    def on_report(done: int, total: int | None, label: str | None) -> None:
-        now = time.monotonic()
-        if not args.json and sys.stderr.isatty() and (now - last[0] > 0.5 or done == total):
-            last[0] = now
-            print(
-                f"\r{done:,}/{total or 0:,} rows ({label or ''})\x1b[K",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
-
+    shown = _TerminalProgress(args, "rows", label=True)
     result = copy_database(
         from_url,
         to_url,
         from_password=from_password,
         to_password=to_password,
-        progress=ProgressState(on_report),
+        progress=shown.state(),
     )
-    if sys.stderr.isatty() and not args.json and last[0]:
-        print(file=sys.stderr)
+    shown.finish()
     if args.json:
         _print_json(result)  # the one-time passwords too: they are shown this once only
         return 0
@@ -238,22 +254,14 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.demo import DEMO_PASSWORD, generate_demo
 
     if args.customers < 0:
         raise CliError("--customers must be 0 or more")
     if args.followups_per_customer is not None and args.followups_per_customer < 0:
         raise CliError("--followups-per-customer must be 0 or more")
-    last = [0.0]
-
-    def on_report(done: int, total: int | None, _label: str | None) -> None:
-        now = time.monotonic()
-        if not args.json and sys.stderr.isatty() and (now - last[0] > 0.5 or done == total):
-            last[0] = now
-            print(f"\r{done:,}/{total or 0:,} customers", end="", file=sys.stderr, flush=True)
-
-    progress = ProgressState(on_report)
+    shown = _TerminalProgress(args, "customers")
+    progress = shown.state()
     result = _with_database(
         args,
         lambda s: generate_demo(
@@ -266,8 +274,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ),
         create=True,
     )
-    if sys.stderr.isatty() and not args.json:
-        print(file=sys.stderr)
+    shown.finish()
     if args.json:
         _print_json(result)
     else:
@@ -496,24 +503,15 @@ def cmd_followups_due(args: argparse.Namespace) -> int:
 
 
 def cmd_pool_reclaim(args: argparse.Namespace) -> int:
-    from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.pool import reclaim
 
     now = _parse_now(args.now)
-    last = [0.0]
-
-    def on_report(done: int, total: int | None, _label: str | None) -> None:
-        moment = time.monotonic()
-        if not args.json and sys.stderr.isatty() and (moment - last[0] > 0.5 or done == total):
-            last[0] = moment
-            print(f"\r{done:,}/{total or 0:,} customers", end="", file=sys.stderr, flush=True)
-
-    progress = ProgressState(on_report)
+    shown = _TerminalProgress(args, "customers")
+    progress = shown.state()
     result = _with_database(
         args, lambda s: reclaim(s, now=now, dry_run=args.dry_run, progress=progress)
     )
-    if sys.stderr.isatty() and not args.json and last[0]:
-        print(file=sys.stderr)
+    shown.finish()
     if args.json:
         # With --dry-run, "moved" counts the customers that would move.
         _print_json(
@@ -563,16 +561,12 @@ def cmd_handover(args: argparse.Namespace) -> int:
     """Hand a departing user's customers over (离职交接). Without --grade/--region everything
     moves and the login is disabled; with them only those customers move and the login stays
     (run again for the rest). --dry-run previews and changes nothing."""
-    from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.context import SYSTEM
     from crm_desktop.services.handover import handover_preview, plan_from_options, run_handover
     from crm_desktop.services.users import list_users
 
     now = _parse_now(args.now)
-
-    def on_report(done: int, total: int | None, _label: str | None) -> None:
-        if not args.json and sys.stderr.isatty():
-            print(f"\r{done:,}/{total or 0:,} customers", end="", file=sys.stderr, flush=True)
+    shown = _TerminalProgress(args, "customers")
 
     def work(session: Any) -> dict[str, Any]:
         plan = plan_from_options(
@@ -599,7 +593,7 @@ def cmd_handover(args: argparse.Namespace) -> int:
             moved = preview.assignments
             out |= {"at": None, "disabled": False, "followups_moved": None}
         else:
-            result = run_handover(session, plan, SYSTEM, now=now, progress=ProgressState(on_report))
+            result = run_handover(session, plan, SYSTEM, now=now, progress=shown.state())
             moved = result.moved
             out |= {
                 "at": result.at,
@@ -612,8 +606,7 @@ def cmd_handover(args: argparse.Namespace) -> int:
         return out
 
     out = _with_database(args, work)
-    if sys.stderr.isatty() and not args.json and not args.dry_run:
-        print(file=sys.stderr)
+    shown.finish()
     if args.json:
         _print_json(out)
         return 0
@@ -730,27 +723,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_mail_import(args: argparse.Namespace) -> int:
-    from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.context import SYSTEM
     from crm_desktop.services.mail_store import import_mail_files
 
     missing = [p for p in args.paths if not os.path.exists(p)]
     if missing:
         raise ImportFileError(f"No such file or folder: {missing[0]}")
-    last = [0.0]
-
-    def on_report(done: int, _total: int | None, _label: str | None) -> None:
-        moment = time.monotonic()
-        if not args.json and sys.stderr.isatty() and moment - last[0] > 0.5:
-            last[0] = moment
-            print(f"\r{done:,} messages", end="", file=sys.stderr, flush=True)
-
+    shown = _TerminalProgress(args, "messages")
     started = time.perf_counter()
-    progress = ProgressState(on_report)
+    progress = shown.state()
     result = _with_database(args, lambda s: import_mail_files(s, args.paths, SYSTEM, progress))
     elapsed_ms = round((time.perf_counter() - started) * 1000)
-    if sys.stderr.isatty() and not args.json and last[0]:
-        print(file=sys.stderr)
+    shown.finish()
     rejected = [
         {
             "file": p.path if p.index is None else f"{p.path}#{p.index + 1}",
@@ -810,19 +794,10 @@ def _mail_password(account: Any) -> str:
 
 
 def cmd_mail_sync(args: argparse.Namespace) -> int:
-    from crm_desktop.core.progress import ProgressState
     from crm_desktop.services.context import SYSTEM
     from crm_desktop.services.database import open_database
     from crm_desktop.services.mail_accounts import get_mail_account_by_name, list_mail_accounts
     from crm_desktop.services.mail_sync import sync_account
-
-    last = [0.0]
-
-    def on_report(done: int, total: int | None, _label: str | None) -> None:
-        moment = time.monotonic()
-        if not args.json and sys.stderr.isatty() and (moment - last[0] > 0.5 or done == total):
-            last[0] = moment
-            print(f"\r{done:,}/{total or 0:,} messages", end="", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     url, db_password = _resolve_url(args)
@@ -843,13 +818,14 @@ def cmd_mail_sync(args: argparse.Namespace) -> int:
         passwords = {a.id: _mail_password(a) for a in accounts}
         context = _mail_ssl_context()
         for account in accounts:
+            shown = _TerminalProgress(args, "messages")
             try:
                 result = sync_account(
                     db.session_factory,
                     account.id,
                     SYSTEM,
                     password=passwords[account.id],
-                    progress=ProgressState(on_report),
+                    progress=shown.state(),
                     ssl_context=context,
                 )
             except UserError as exc:
@@ -858,9 +834,7 @@ def cmd_mail_sync(args: argparse.Namespace) -> int:
                 errors.append((account.name, str(exc)))
                 continue
             finally:
-                if sys.stderr.isatty() and not args.json and last[0]:
-                    print(file=sys.stderr)
-                    last[0] = 0.0
+                shown.finish()
             results.append((account, result))
     finally:
         db.dispose()
@@ -1186,7 +1160,6 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", metavar="PATH")
     imp.add_argument("--json", action="store_true")
     imp.set_defaults(func=cmd_mail_import)
-    # (helper "imap" adds: mail sync, mail accounts)
     sync = m_sub.add_parser(
         "sync",
         help="fetch new mail of INBOX and Sent from the IMAP accounts (all active, or --account)",

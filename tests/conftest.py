@@ -382,3 +382,7 @@ from tests.mail.fixtures import (  # noqa: E402
 )
 
 __all__ = ["dovecot", "imap_account", "mail_certs", "smtp_server", "smtps_server"]
+
+from tests.keyrings import memory_keyring  # noqa: E402
+
+__all__ += ["memory_keyring"]

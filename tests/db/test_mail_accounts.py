@@ -8,9 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from sqlalchemy import select
 
 from crm_desktop.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -29,36 +27,7 @@ from crm_desktop.services.mail_accounts import (
 )
 from crm_desktop.services.mail_store import store_message
 from tests.db.customer_world import World, open_world
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in this process only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
+from tests.keyrings import MemoryKeyring
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 import keyring
 import psycopg
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -30,6 +29,7 @@ from crm_desktop.ui.login import (
 )
 from crm_desktop.ui.ops import OpRunner
 from tests.db.shared_world import SharedWorld, open_shared_world
+from tests.keyrings import MemoryKeyring
 
 from .conftest import COMPANY, RecordedErrors
 
@@ -40,36 +40,6 @@ BRANCH_URL = (
 )
 RESET_PASSWORD = "given-by-admin-1"
 NEW_PASSWORD = "chosen-by-me-22"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend that keeps secrets in this process only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -26,12 +26,10 @@ from crm_desktop.ui.mail_accounts import (
 from crm_desktop.ui.ops import OpRunner
 from crm_desktop.ui.settings_dialog import SettingsDialog
 from tests.db.customer_world import World, build_world
-from tests.db.test_mail_accounts import MemoryKeyring, memory_keyring
+from tests.keyrings import MemoryKeyring
 from tests.mail.servers import ImapAccount
 
 from .conftest import RecordedErrors
-
-__all__ = ["memory_keyring"]
 
 WAIT = 15_000
 

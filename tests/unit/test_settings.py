@@ -6,7 +6,6 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from crm_desktop.core import secrets
 from crm_desktop.core.settings import (
@@ -17,34 +16,7 @@ from crm_desktop.core.settings import (
     save_settings,
     strip_password,
 )
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in this process only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.store.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.store[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+from tests.keyrings import MemoryKeyring
 
 
 @pytest.fixture

@@ -193,7 +193,12 @@ def _followup_table(
     if not rows:
         doc.paragraph(doc.label("no_data"), color=GREY)
         return
-    cols = [Column(doc.label("col.when"), 1.45, wrap=False), Column(doc.label("col.user"), 1.1)]
+    # Portrait (the profile sheet) is narrower: the date and time need a larger share.
+    when_width = 1.45 if with_customer else 1.75
+    cols = [
+        Column(doc.label("col.when"), when_width, wrap=False),
+        Column(doc.label("col.user"), 1.1),
+    ]
     if with_customer:
         cols.append(Column(doc.label("col.customer"), 2.2))
     cols += [
@@ -201,7 +206,7 @@ def _followup_table(
         Column(doc.label("col.kind"), 0.7),
         Column(doc.label("col.status"), 0.7),
         Column(doc.label("col.outcome"), 0.9),
-        Column(doc.label("col.summary"), 3.8 if with_customer else 4.4),
+        Column(doc.label("col.summary"), 3.8 if with_customer else 4.1),
     ]
     t = Table(doc, cols, size=7.6)
     when = doc.datetime

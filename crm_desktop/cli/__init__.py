@@ -1278,7 +1278,23 @@ def build_parser() -> argparse.ArgumentParser:
     dis.add_argument("login")
     dis.add_argument("--json", action="store_true")
     dis.set_defaults(func=cmd_users_disable)
+
+    # Commands kept in their own modules of this package (issue 8 onwards): each has
+    # ``register(sub, customers_sub, common)`` adding its parsers.
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"crm_desktop.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"crm_desktop.cli.{name}":
+                raise
+            continue
+        module.register(sub, c_sub, common)
     return parser
+
+
+_COMMAND_MODULES = ("imports", "exports", "backups")
 
 
 def _merge_where(args: argparse.Namespace, argv: Sequence[str]) -> None:

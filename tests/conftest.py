@@ -207,7 +207,9 @@ host  all all {PG_HOST}/32 scram-sha-256
 """
 
 
-def _start_cluster(bindir: Path) -> PgCluster:
+def _start_cluster(bindir: Path, *, tls: tuple[Path, Path] | None = None) -> PgCluster:
+    """Start a cluster; ``tls`` = (certificate, key) turns on TLS (plain connections stay
+    allowed: sslmode decides on the client side)."""
     os_user = _server_os_user()
     base = Path(tempfile.mkdtemp(prefix="crm-test-pg-"))
     data = base / "data"
@@ -241,6 +243,18 @@ def _start_cluster(bindir: Path) -> PgCluster:
             "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
             "max_connections = 200\n"
         )
+        if tls is not None:
+            conf.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+    if tls is not None:
+        shutil.copyfile(tls[0], data / "server.crt")
+        shutil.copyfile(tls[1], data / "server.key")
+        (data / "server.key").chmod(0o600)
+        if os_user:
+            import pwd
+
+            info = pwd.getpwnam(os_user)
+            for name in ("server.crt", "server.key"):
+                os.chown(data / name, info.pw_uid, info.pw_gid)
     last_error: Exception | None = None
     for _attempt in range(3):  # another process may grab the free port before the server does
         port = _free_port()

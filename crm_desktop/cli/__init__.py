@@ -588,6 +588,7 @@ def cmd_handover(args: argparse.Namespace) -> int:
             "customers": preview.customers,
             "open_followups": preview.open_followups,
             "mail": preview.mail,
+            "unlinked_mail": preview.unlinked_mail,
         }
         if args.dry_run:
             moved = preview.assignments
@@ -600,6 +601,9 @@ def cmd_handover(args: argparse.Namespace) -> int:
                 "disabled": result.disabled,
                 "followups_moved": result.followups_moved,
                 "followups_cancelled": result.followups_cancelled,
+                "unlinked_mail_to": name(result.unlinked_mail_to)
+                if result.unlinked_mail_moved
+                else None,
             }
         out["moved"] = {name(heir): n for heir, n in moved.items()}
         out["kept"] = preview.customers - sum(moved.values())
@@ -622,6 +626,8 @@ def cmd_handover(args: argparse.Namespace) -> int:
             f"{out['followups_moved']:,} planned follow-ups moved, "
             f"{out['followups_cancelled']:,} cancelled"
         )
+        if out["unlinked_mail_to"]:
+            print(f"{out['unlinked_mail']:,} unlinked mails → {out['unlinked_mail_to']}")
     if out["kept"]:
         print(f"{out['kept']:,} customers stay with {out['from']}")
     if out["disabled"]:
@@ -1284,13 +1290,7 @@ def build_parser() -> argparse.ArgumentParser:
     import importlib
 
     for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"crm_desktop.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"crm_desktop.cli.{name}":
-                raise
-            continue
-        module.register(sub, c_sub, common)
+        importlib.import_module(f"crm_desktop.cli.{name}").register(sub, c_sub, common)
     return parser
 
 

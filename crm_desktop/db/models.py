@@ -414,6 +414,21 @@ class ImportBatch(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="done")  # done | undone
 
 
+class ImportChange(IdMixin, Base):
+    """The values an import overwrote (one row per updated customer or contact), so that
+    undoing the import can put them back."""
+
+    __tablename__ = "import_change"
+    __table_args__ = (CheckConstraint(_in("entity", ("customer", "contact")), name="entity"),)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), index=True
+    )
+    entity: Mapped[str] = mapped_column(String(20))  # customer | contact
+    entity_id: Mapped[int] = mapped_column(Integer)
+    # column → value before the import (JSON-safe), version and import_batch_id included
+    before: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
 class AuditLog(IdMixin, Base):
     """Append-only: triggers (SQLite and PostgreSQL) refuse UPDATE and DELETE."""
 

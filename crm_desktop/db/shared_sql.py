@@ -102,18 +102,43 @@ def _reference_table(name: str) -> TableSpec:
     )
 
 
-def _customer_owned(name: str, *, delete: bool = False) -> TableSpec:
-    """Rows that belong to a customer: visible and changeable when their customer is."""
-    member_rights = WRITE_DELETE if delete else WRITE
-    return TableSpec(
-        name,
-        {SALES: member_rights, MANAGER: member_rights, ADMIN: WRITE_DELETE},
-        (
-            _all("crm_member_customer", MEMBERS, _customer_visible("customer_id")),
-            _all("crm_admin_all", (ADMIN,), HAS_ID),
-        ),
-    )
+def _customer_editable(column: str, role: str) -> str:
+    """The customer ``column`` points at is one ``role`` may change (services.customers
+    .can_edit): a salesperson's own; a manager's own or their branch's. Seeing a pool customer
+    is not enough: a salesperson claims it first."""
+    if role == SALES:
+        mine = f"c.owner_id = {ME}"
+    else:
+        mine = f"(c.owner_id = {ME} OR c.branch_id = {MY_BRANCH})"
+    return f"EXISTS (SELECT 1 FROM customer c WHERE c.id = {column} AND {mine})"
 
+
+def _customer_owned(name: str) -> TableSpec:
+    """Rows that belong to a customer: visible when their customer is, written when their
+    customer may be changed."""
+    policies: list[Policy] = [
+        Policy("crm_member_read", MEMBERS, "SELECT", _customer_visible("customer_id")),
+    ]
+    for role, tag in ((SALES, "sales"), (MANAGER, "manager")):
+        editable = _customer_editable("customer_id", role)
+        policies += [
+            Policy(f"crm_{tag}_insert", (role,), "INSERT", None, editable),
+            Policy(f"crm_{tag}_update", (role,), "UPDATE", editable, editable),
+        ]
+    policies.append(_all("crm_admin_all", (ADMIN,), HAS_ID))
+    return TableSpec(name, {SALES: WRITE, MANAGER: WRITE, ADMIN: WRITE_DELETE}, tuple(policies))
+
+
+# Ownership history is written, never rewritten: members insert the rows of their own claims,
+# releases, assignments and reclaims (``by`` themselves, or NULL for the rule-driven reclaim);
+# a salesperson's rows only ever move a customer between themselves and the pool.
+_HISTORY_BY_ME = f"(by_id IS NULL OR by_id = {ME})"
+_HISTORY_SALES = (
+    f"{_customer_visible('customer_id')} AND {_HISTORY_BY_ME} "
+    f"AND (from_user_id IS NULL OR from_user_id = {ME}) "
+    f"AND (to_user_id IS NULL OR to_user_id = {ME})"
+)
+_HISTORY_MANAGER = f"{_customer_visible('customer_id')} AND {_HISTORY_BY_ME}"
 
 _SALES_CUSTOMER_SEE = f"{HAS_ID} AND (owner_id = {ME} OR owner_id IS NULL)"
 # Claim (owner := me) and release (owner := NULL) are allowed; giving to another person not;
@@ -143,6 +168,25 @@ _ATTACHMENT_SEE = (
     "EXISTS (SELECT 1 FROM email_message m WHERE m.id = email_id) "
     f"ELSE {_customer_visible('customer_id')} END"
 )
+
+
+def _attachment_writes() -> list[Policy]:
+    """A mail's attachments are written with the mail (as visible as it is); a customer's own
+    attachments only when the customer may be changed."""
+    out: list[Policy] = []
+    for role, tag in ((SALES, "sales"), (MANAGER, "manager")):
+        editable = (
+            "CASE WHEN email_id IS NOT NULL THEN "
+            "EXISTS (SELECT 1 FROM email_message m WHERE m.id = email_id) "
+            f"ELSE {_customer_editable('customer_id', role)} END"
+        )
+        out += [
+            Policy(f"crm_{tag}_insert", (role,), "INSERT", None, editable),
+            Policy(f"crm_{tag}_update", (role,), "UPDATE", editable, editable),
+        ]
+    return out
+
+
 # What a person may change on their own app_user row (sign-in time, name, e-mail, the flag
 # cleared after a password change) plus the optimistic-locking columns the ORM writes.
 OWN_USER_COLUMNS = (
@@ -191,7 +235,16 @@ TABLES: tuple[TableSpec, ...] = (
         ),
     ),
     _customer_owned("contact"),
-    _customer_owned("ownership_change"),
+    TableSpec(
+        "ownership_change",
+        {SALES: ("SELECT", "INSERT"), MANAGER: ("SELECT", "INSERT"), ADMIN: WRITE_DELETE},
+        (
+            Policy("crm_member_read", MEMBERS, "SELECT", _customer_visible("customer_id")),
+            Policy("crm_sales_insert", (SALES,), "INSERT", None, _HISTORY_SALES),
+            Policy("crm_manager_insert", (MANAGER,), "INSERT", None, _HISTORY_MANAGER),
+            _all("crm_admin_all", (ADMIN,), HAS_ID),
+        ),
+    ),
     TableSpec(
         "followup",
         {SALES: WRITE, MANAGER: WRITE, ADMIN: WRITE_DELETE},
@@ -237,7 +290,8 @@ TABLES: tuple[TableSpec, ...] = (
         "attachment",
         {SALES: WRITE, MANAGER: WRITE, ADMIN: WRITE_DELETE},
         (
-            _all("crm_member_parent", MEMBERS, _ATTACHMENT_SEE),
+            Policy("crm_member_read", MEMBERS, "SELECT", _ATTACHMENT_SEE),
+            *_attachment_writes(),
             _all("crm_admin_all", (ADMIN,), HAS_ID),
         ),
     ),
@@ -267,6 +321,23 @@ TABLES: tuple[TableSpec, ...] = (
         (
             _all("crm_sales", (SALES,), f"user_id = {ME}"),
             _all("crm_manager", (MANAGER,), f"user_id = {ME} OR user_id IN {BRANCH_USERS}"),
+            _all("crm_admin_all", (ADMIN,), HAS_ID),
+        ),
+    ),
+    TableSpec(
+        # An import's undo data (the values its updates replaced): as visible as its batch.
+        "import_change",
+        {
+            SALES: ("SELECT", "INSERT", "DELETE"),
+            MANAGER: ("SELECT", "INSERT", "DELETE"),
+            ADMIN: WRITE_DELETE,
+        },
+        (
+            _all(
+                "crm_member_batch",
+                MEMBERS,
+                "EXISTS (SELECT 1 FROM import_batch b WHERE b.id = batch_id)",
+            ),
             _all("crm_admin_all", (ADMIN,), HAS_ID),
         ),
     ),
@@ -332,7 +403,12 @@ HELPER_FUNCTIONS = ("crm_user_id", "crm_user_role", "crm_user_branch", "crm_can_
 #   CLAIM_COLUMNS changing (pool.claim) — or, while it stays in the pool, its follow-up dates
 #   are recomputed from the follow-ups (followups.refresh_customer_dates, run by a release after
 #   the owner is cleared). Nothing else: no name, grade, notes, no soft delete or restore.
-#   (There is no DELETE privilege on customer for salespeople at all.)
+#   (There is no DELETE privilege on customer for salespeople at all.) The same holds for a
+#   manager and the pool customers of other branches (their own branch's pool they edit).
+# - a salesperson's own customer keeps what the app computes or a manager decides: ``locked``
+#   (a manager's exemption from the pool rules), who created it and when, the holding dates
+#   (``owner_since``/``pool_since`` change only with the owner) and the follow-up dates (equal to
+#   what the follow-ups say); a new customer starts unlocked without follow-up dates.
 # - a follow-up keeps its author and customer; the salesperson's own follow-ups of their own
 #   customers are theirs to edit (followups.followup_editable); anybody else's, or their own once
 #   the customer is in the pool, may only have a plan cancelled (pool claim/release/reclaim
@@ -352,10 +428,17 @@ CREATE OR REPLACE FUNCTION crm_sales_customer_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $$
 DECLARE
   me integer;
+  role text;
   claim_columns text[] := {_sql_array(CLAIM_COLUMNS)};
   date_columns text[] := {_sql_array(POOL_DATE_COLUMNS)};
 BEGIN
-  IF OLD.owner_id IS NOT NULL OR crm_user_role() IS DISTINCT FROM 'sales' THEN
+  IF OLD.owner_id IS NOT NULL THEN
+    RETURN NEW;
+  END IF;
+  -- A manager edits the pool of their own branch; other branches' pool they only claim.
+  role := coalesce(crm_user_role(), '');
+  IF role <> 'sales' AND NOT (role = 'manager'
+     AND OLD.branch_id IS DISTINCT FROM crm_user_branch()) THEN
     RETURN NEW;
   END IF;
   me := crm_user_id();
@@ -364,7 +447,7 @@ BEGIN
        AND (to_jsonb(NEW) - claim_columns) = (to_jsonb(OLD) - claim_columns) THEN
       RETURN NEW;  -- a claim
     END IF;
-    RAISE EXCEPTION 'customer % is in the public pool: a salesperson may only claim it '
+    RAISE EXCEPTION 'customer % is in the public pool: you may only claim it '
       '(owner, owner since, pool since and branch change), nothing else', OLD.id
       USING ERRCODE = 'insufficient_privilege';
   END IF;
@@ -384,6 +467,49 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER crm_sales_customer_guard BEFORE UPDATE ON customer
 FOR EACH ROW WHEN (OLD.owner_id IS NULL) EXECUTE FUNCTION crm_sales_customer_guard();
+CREATE OR REPLACE FUNCTION crm_sales_own_customer_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $$
+BEGIN
+  IF crm_user_role() IS DISTINCT FROM 'sales' THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.locked OR NEW.last_followup_at IS NOT NULL OR NEW.next_followup_at IS NOT NULL THEN
+      RAISE EXCEPTION 'a new customer starts unlocked and without follow-up dates'
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF NEW.locked IS DISTINCT FROM OLD.locked THEN
+    RAISE EXCEPTION 'customer %: only a manager may lock or unlock a customer', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.uuid IS DISTINCT FROM OLD.uuid OR NEW.created_at IS DISTINCT FROM OLD.created_at
+     OR NEW.created_by_id IS DISTINCT FROM OLD.created_by_id THEN
+    RAISE EXCEPTION 'customer %: who created it and when stay as they are', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.owner_id IS NOT DISTINCT FROM OLD.owner_id
+     AND (NEW.owner_since IS DISTINCT FROM OLD.owner_since
+          OR NEW.pool_since IS DISTINCT FROM OLD.pool_since) THEN
+    RAISE EXCEPTION 'customer %: the holding dates change only with the owner', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.last_followup_at IS DISTINCT FROM OLD.last_followup_at
+      AND NEW.last_followup_at IS DISTINCT FROM (
+        SELECT max(f.happened_at) FROM public.followup f WHERE f.customer_id = OLD.id
+        AND f.status = 'done' AND f.deleted_at IS NULL))
+     OR (NEW.next_followup_at IS DISTINCT FROM OLD.next_followup_at
+      AND NEW.next_followup_at IS DISTINCT FROM (
+        SELECT min(f.due_at) FROM public.followup f WHERE f.customer_id = OLD.id
+        AND f.status = 'planned' AND f.deleted_at IS NULL)) THEN
+    RAISE EXCEPTION 'customer %: the follow-up dates come from the follow-ups', OLD.id
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER crm_sales_own_customer_guard BEFORE INSERT OR UPDATE ON customer
+FOR EACH ROW EXECUTE FUNCTION crm_sales_own_customer_guard();
 CREATE OR REPLACE FUNCTION crm_sales_followup_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY INVOKER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -422,6 +548,7 @@ FOR EACH ROW EXECUTE FUNCTION crm_sales_followup_guard();
 """
 GUARD_TRIGGERS = {
     "crm_sales_customer_guard": "customer",
+    "crm_sales_own_customer_guard": "customer",
     "crm_sales_followup_guard": "followup",
 }
 

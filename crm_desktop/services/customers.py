@@ -426,6 +426,20 @@ def _check_owner_assignment(
     raise PermissionDenied("You cannot give a customer to someone else; ask your manager")
 
 
+def may_lock(actor: Actor) -> bool:
+    """Locking a customer exempts it from the pool rules: a manager's decision, not the
+    holder's (the Shared-mode database refuses it to salespeople too)."""
+    return actor.is_admin or actor.role == "manager"
+
+
+def _check_lock_change(actor: Actor, old: bool, new: bool) -> None:
+    if old != new and not may_lock(actor):
+        raise PermissionDenied(
+            "Only a manager may lock or unlock a customer (locked customers are exempt from "
+            "the pool rules)"
+        )
+
+
 # =========================================================================== normalization
 
 
@@ -963,6 +977,7 @@ def create_customer(
     values.setdefault("kind", "company")
     values.setdefault("status", "prospect")
     values.setdefault("owner_id", actor.id)
+    _check_lock_change(actor, False, bool(values.get("locked", False)))
     owner = session.get(AppUser, values["owner_id"]) if values["owner_id"] else None
     _check_owner_assignment(actor, owner, old_owner_id=actor.id)
     if not allow_duplicate:
@@ -1146,6 +1161,8 @@ def update_customer(
             current_version=customer.version,
         )
     changes = {name: value for name, value in mine.items() if current[name] != value}
+    if "locked" in changes:
+        _check_lock_change(actor, bool(current["locked"]), bool(changes["locked"]))
     if not changes:
         return UpdateResult(_detail(session, customer, actor), (), merged)
     now = utcnow()

@@ -85,6 +85,10 @@ class HandoverPlan:
     rest_to: int | Literal["keep"] | None = None  # customers no rule takes; None = the pool
     disable_login: bool = True
     note: str = ""
+    # Whose queue the departing user's unlinked mail joins: a person, or "auto" = the heir who
+    # takes the most customers (none when everything goes to the pool: the mail then stays
+    # where admins and the branch manager see it).
+    unlinked_mail_to: int | Literal["auto"] = "auto"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class HandoverPreview:
     mail: int  # mail linked to those customers
     pool_claims_90d: int  # customers the user claimed from the pool in the last 90 days
     assignments: Mapping[int | None, int]  # heir (None = pool) → customers; "keep" not counted
+    unlinked_mail: int = 0  # mail in the user's unlinked queue (linked to nobody yet)
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ class HandoverResult:
     followups_moved: int  # planned follow-ups now the heir's
     disabled: bool  # the login is disabled now
     followups_cancelled: int = 0  # planned follow-ups of customers sent to the pool
+    unlinked_mail_moved: int = 0  # unlinked mail now in the heir's queue
+    unlinked_mail_to: int | None = None  # that heir
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,8 @@ def _heir_ids(plan: HandoverPlan) -> list[int]:
     ids = [r.heir_id for r in plan.rules if r.heir_id is not None]
     if isinstance(plan.rest_to, int):
         ids.append(plan.rest_to)
+    if isinstance(plan.unlinked_mail_to, int):
+        ids.append(plan.unlinked_mail_to)  # checked like any heir
     return list(dict.fromkeys(ids))
 
 
@@ -304,6 +313,15 @@ def handover_preview(session: Session, plan: HandoverPlan, actor: Actor) -> Hand
         .select_from(EmailMessage)
         .where(EmailMessage.customer_id.in_(ids), EmailMessage.deleted_at.is_(None))
     )
+    unlinked = session.scalar(
+        select(func.count())
+        .select_from(EmailMessage)
+        .where(
+            EmailMessage.owner_id == departing.id,
+            EmailMessage.customer_id.is_(None),
+            EmailMessage.deleted_at.is_(None),
+        )
+    )
     claims = session.scalar(
         select(func.count())
         .select_from(OwnershipChange)
@@ -320,6 +338,7 @@ def handover_preview(session: Session, plan: HandoverPlan, actor: Actor) -> Hand
         mail=int(mail or 0),
         pool_claims_90d=int(claims or 0),
         assignments={heir: len(ids) for heir, ids in groups.items()},
+        unlinked_mail=int(unlinked or 0),
     )
 
 
@@ -405,9 +424,19 @@ def run_handover(
             cancelled += gone
             done += len(chunk)
             progress.report(done, total, None)
-    if total:
-        session.expire_all()  # loaded customers and follow-ups hold old owners
     moved = {heir: len(ids) for heir, ids in groups.items()}
+    mail_heir = _unlinked_mail_heir(plan, moved, heirs)
+    mail_moved = 0
+    if mail_heir is not None:
+        result = session.execute(
+            update(EmailMessage)
+            .where(EmailMessage.owner_id == departing.id, EmailMessage.customer_id.is_(None))
+            .values(owner_id=mail_heir, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        mail_moved = int(result.rowcount)  # type: ignore[attr-defined]
+    if total or mail_moved:
+        session.expire_all()  # loaded customers, follow-ups and mail hold old owners
     audit.record(
         session,
         actor,
@@ -420,6 +449,7 @@ def run_handover(
             "to": {("pool" if h is None else str(h)): n for h, n in moved.items()},
             "followups_moved": moved_plans,
             "followups_cancelled": cancelled,
+            **({"unlinked_mail": mail_moved, "unlinked_mail_to": mail_heir} if mail_moved else {}),
             **({"kept": kept} if kept else {}),
             **({"note": note} if note else {}),
         },
@@ -440,7 +470,21 @@ def run_handover(
         followups_moved=moved_plans,
         disabled=not departing.active,
         followups_cancelled=cancelled,
+        unlinked_mail_moved=mail_moved,
+        unlinked_mail_to=mail_heir if mail_moved else None,
     )
+
+
+def _unlinked_mail_heir(
+    plan: HandoverPlan, moved: Mapping[int | None, int], heirs: Mapping[int, AppUser]
+) -> int | None:
+    if plan.unlinked_mail_to != "auto":
+        return plan.unlinked_mail_to
+    people = sorted(
+        ((n, heir) for heir, n in moved.items() if heir is not None and n),
+        key=lambda x: (-x[0], x[1]),
+    )
+    return people[0][1] if people else None
 
 
 def _check_can_disable(session: Session, actor: Actor, departing: AppUser, *, shared: bool) -> None:
@@ -516,6 +560,13 @@ def _move(
         values |= {"owner_id": heir.id, "owner_since": now, "pool_since": None}
         if heir.branch_id is not None:
             values["branch_id"] = heir.branch_id  # a customer belongs to its owner's branch
+    # A linked message's owner is its customer's (mail_store): the mail moves along.
+    session.execute(
+        update(EmailMessage)
+        .where(EmailMessage.customer_id.in_(select(Customer.id).where(*chosen)))
+        .values(owner_id=heir_id)
+        .execution_options(synchronize_session=False)
+    )
     session.execute(
         update(Customer)
         .where(*chosen)

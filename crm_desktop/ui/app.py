@@ -10,10 +10,12 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from crm_desktop import APP_AUTHOR, APP_NAME, __version__
 from crm_desktop.core import paths
@@ -23,8 +25,10 @@ from crm_desktop.services.context import Actor
 from crm_desktop.ui.i18n import Translations, choose_language
 
 if TYPE_CHECKING:
+    from crm_desktop.services.backup import BackupInfo, RestoreResult
     from crm_desktop.services.database import Database
     from crm_desktop.services.pool import ReclaimResult
+    from crm_desktop.ui.backup_dialogs import BackupCoordinator, DamagedDatabaseDialog
     from crm_desktop.ui.login import LoginDialog
     from crm_desktop.ui.main_window import MainWindow
     from crm_desktop.ui.ops import ErrorHandler, Op, OpRunner
@@ -37,6 +41,7 @@ LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 5
 RECLAIM_INTERVAL_MS = 60 * 60 * 1000  # the public pool's reclaim: at sign-in, then hourly
 RECLAIM_DELAY_MS = 3_000  # the first run lets the first page load before it
+BACKUP_DELAY_MS = 15_000  # the daily backup's first look waits until start-up work is done
 _T0 = time.perf_counter()
 
 
@@ -211,6 +216,8 @@ class ReclaimScheduler(QObject):
         self.run_now()
 
     def _on_reclaim_done(self, result: ReclaimResult) -> None:
+        if not shiboken6.isValid(self):
+            return  # its window closed (e.g. for a restore) while the run was on its way
         self.runs += 1
         if result.items:
             log.info("reclaim moved %d customers to the public pool", len(result.items))
@@ -218,6 +225,8 @@ class ReclaimScheduler(QObject):
         self.sig_ran.emit(result)
 
     def _on_reclaim_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.runs += 1
         if isinstance(exc, OperationCancelled):
             log.debug("reclaim cancelled")
@@ -236,6 +245,16 @@ class AppController(QObject):
     sig_stopped = Signal(int)
     """Start-up ended without a main window (cancelled: 0, failed: 1); carries the exit code."""
 
+    sig_integrity_checked = Signal(object)
+    """The open-time quick_check ended: None when the file is sound, else its finding (the
+    database is then open read-only)."""
+
+    sig_damaged_dialog_shown = Signal(object)
+    """The damaged-database dialog is on screen; carries it."""
+
+    sig_restored = Signal(object)
+    """A backup was restored (carries the RestoreResult); the app reopens the database."""
+
     def __init__(
         self,
         *,
@@ -250,9 +269,19 @@ class AppController(QObject):
         reclaim_interval_ms: int = RECLAIM_INTERVAL_MS,
         reclaim_delay_ms: int = RECLAIM_DELAY_MS,
         clock: Callable[[], datetime] | None = None,
+        backup_delay_ms: int = BACKUP_DELAY_MS,
     ) -> None:
         super().__init__()
         self._autologin = autologin
+        self._backup_delay_ms = backup_delay_ms
+        self.backups: BackupCoordinator | None = None
+        self.integrity_finding: str | None = None
+        self.integrity_ok: bool | None = None  # None while the open-time check runs
+        self.damaged_dialog: DamagedDatabaseDialog | None = None
+        self.damaged_backup: BackupInfo | None = None
+        self.restore_result: RestoreResult | None = None
+        self._restore_runner: OpRunner | None = None
+        self._read_only_label: QLabel | None = None
         self._reclaim_timing = (reclaim_interval_ms, reclaim_delay_ms)
         self._clock = clock
         self.reclaim_scheduler: ReclaimScheduler | None = None
@@ -271,6 +300,7 @@ class AppController(QObject):
         self._prepared_window: tuple[Actor, MainWindow] | None = None
         self.company_name: str | None = None
         self.exit_code = 0
+        self._switch_to: str | None = None  # a profile to open once the window closed
 
     # ----------------------------------------------------------------- steps
 
@@ -292,13 +322,213 @@ class AppController(QObject):
         try:
             self.db = open_database(url, password=password, create=True, upgrade=True)
         except CrmError as exc:
-            self._fail(exc)
-            return False
+            self.db = self._open_damaged(url, exc)
+            if self.db is None:
+                self._fail(exc)
+                return False
         for warning in self.db.warnings:
             log.warning("%s", warning)
         self.runner = OpRunner(self.db, error_handler=self._error_handler)
+        self._start_integrity_check()
         self._check_company()
         return True
+
+    # ----------------------------------------------------------------- integrity and backups
+
+    @staticmethod
+    def _open_damaged(url: str, exc: CrmError) -> Database | None:
+        """A SQLite file too damaged for ``open_database``: open it read-only so the damaged
+        dialog can offer a backup (None when not even that works)."""
+        from crm_desktop.services.backup import open_read_only
+
+        if "damaged" not in str(exc) and "malformed" not in str(exc):
+            return None
+        try:
+            return open_read_only(url)
+        except CrmError as again:
+            log.error("cannot open the damaged file even read-only: %s", again)
+            return None
+
+    def _start_integrity_check(self) -> None:
+        """quick_check on a worker beside the rest of start-up (it reads the whole file: about
+        a minute for 1M customers), so the window is not delayed by it."""
+        from crm_desktop.ui.backup_dialogs import check_job
+
+        assert self.runner is not None and self.db is not None
+        self.integrity_ok = None
+        self.integrity_finding = None
+        self.runner.op(None, check_job, db=self.db).read_only().on_success(
+            self._on_integrity_checked
+        ).on_failure(self._on_integrity_check_failed).run()
+
+    def _on_integrity_checked(self, finding: object) -> None:
+        from crm_desktop.services.backup import backup_settings, sqlite_path, switch_to_read_only
+        from crm_desktop.ui.backup_dialogs import newest_backup_job
+
+        if self.db is None or self.runner is None:
+            return
+        if finding is None:
+            self.integrity_ok = True
+            self.sig_integrity_checked.emit(None)
+            self._start_daily_backups()
+            return
+        self.integrity_ok = False
+        self.integrity_finding = str(finding)
+        log.error("%s is damaged: %s; opened read-only", self.db.label, finding)
+        switch_to_read_only(self.db)
+        self._show_read_only_state()
+        self.sig_integrity_checked.emit(self.integrity_finding)
+        options = backup_settings(self.settings.ui.get("backup"))
+        self.runner.op(
+            None, newest_backup_job, folder=options.folder, database=sqlite_path(self.db)
+        ).own_transactions().on_success(self._show_damaged_dialog).on_failure(
+            self._on_newest_backup_failed
+        ).run()
+
+    def _on_integrity_check_failed(self, exc: BaseException) -> None:
+        log.warning("the integrity check could not run: %s", exc)
+
+    def _on_newest_backup_failed(self, exc: BaseException) -> None:
+        log.warning("looking for a good backup failed: %s", exc)
+        self._show_damaged_dialog(None)
+
+    def _show_damaged_dialog(self, info: object) -> None:
+        from crm_desktop.services.backup import BackupInfo, sqlite_path
+        from crm_desktop.ui.backup_dialogs import DamagedDatabaseDialog
+
+        if self.db is None:
+            return
+        backup = info if isinstance(info, BackupInfo) else None
+        self.damaged_backup = backup
+        parent: QWidget | None = None
+        for candidate in (self.main_window, self.login_dialog, self.wizard):
+            if candidate is not None and candidate.isVisible():
+                parent = candidate
+                break
+        dialog = DamagedDatabaseDialog(
+            database=sqlite_path(self.db),
+            finding=self.integrity_finding or "",
+            backup=backup,
+            parent=parent,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.sig_chosen.connect(self._on_damaged_dialog_sig_chosen)
+        self.damaged_dialog = dialog
+        dialog.open()
+        self.sig_damaged_dialog_shown.emit(dialog)
+
+    @Slot(str)
+    def _on_damaged_dialog_sig_chosen(self, choice: str) -> None:
+        self.damaged_dialog = None
+        if choice == "restore" and self.damaged_backup is not None:
+            self.restore_and_reopen(self.damaged_backup.path)
+        elif choice == "quit":
+            self._close_windows()
+            self._stop(0)
+        # "read_only": it already is
+
+    def _show_read_only_state(self) -> None:
+        window = self.main_window
+        if window is None or self._read_only_label is not None:
+            return
+        label = QLabel(window.statusBar())
+        label.setObjectName("statusReadOnly")
+        label.setStyleSheet("color: #b3261e; font-weight: 600;")
+        label.setText(self.tr("Read-only: the database is damaged"))
+        window.statusBar().insertPermanentWidget(0, label)
+        self._read_only_label = label
+
+    def _start_backups(self, window: MainWindow) -> None:
+        from crm_desktop.ui.backup_dialogs import BackupCoordinator
+
+        assert self.db is not None
+        coordinator = BackupCoordinator(
+            runner=window.runner, db=self.db, settings=self.settings, parent=window
+        )
+        coordinator.sig_restore_requested.connect(self._on_backups_sig_restore_requested)
+        coordinator.install_exit_backup(window)
+        self.backups = coordinator
+        if self.integrity_ok:
+            self._start_daily_backups()
+        if self.integrity_ok is False:
+            self._show_read_only_state()
+
+    def _start_daily_backups(self) -> None:
+        if self.backups is not None and not self.backups.daily_enabled:
+            self.backups.start_daily(self._backup_delay_ms)
+
+    @Slot(object)
+    def _on_backups_sig_restore_requested(self, path: object) -> None:
+        self.restore_and_reopen(Path(str(path)))
+
+    def _close_windows(self) -> None:
+        """Close whatever start-up showed, without the exit backup and without ending."""
+        if self.backups is not None:
+            self.backups.exit_backup_enabled = False
+            self.backups.stop()
+        if self.login_dialog is not None:
+            dialog, self.login_dialog = self.login_dialog, None
+            dialog.finished.disconnect(self._on_login_dialog_finished)
+            dialog.reject()
+            dialog.deleteLater()
+        if self.wizard is not None:
+            wizard, self.wizard = self.wizard, None
+            wizard.finished.disconnect(self._on_wizard_finished)
+            wizard.reject()
+            wizard.deleteLater()
+        self._discard_prepared_window()
+        if self.main_window is not None:
+            window, self.main_window = self.main_window, None
+            window.close()
+            window.deleteLater()
+        self.backups = None
+        self._read_only_label = None
+
+    def restore_and_reopen(self, backup: Path) -> None:
+        """Close the windows and the database, restore ``backup`` (the current file is kept
+        aside) on a worker, then start again: sign-in, main window."""
+        from crm_desktop.services.backup import sqlite_path
+        from crm_desktop.ui.backup_dialogs import restore_job
+        from crm_desktop.ui.ops import OpRunner
+
+        if self.db is None or self.runner is None:
+            return
+        db_path = sqlite_path(self.db)
+        QApplication.setQuitOnLastWindowClosed(False)
+        self._close_windows()
+        old_runner, self.runner = self.runner, None
+        old_runner.shutdown()
+        old_runner.sig_worker_event.disconnect()  # late results of the old session: dropped
+        old_runner.deleteLater()
+        db, self.db = self.db, None
+        db.dispose()
+        runner = OpRunner(db, error_handler=self._error_handler)
+        self._restore_runner = runner
+        runner.op(
+            None, restore_job, db_path=db_path, backup=backup
+        ).own_transactions().with_progress(
+            self.tr("Restoring the backup…"), cancellable=False
+        ).on_success(self._on_restored).on_failure(self._on_restore_failed).run()
+
+    def _on_restored(self, result: Any) -> None:
+        log.info("restored %s; reopening", result.backup)
+        self.restore_result = result
+        self.sig_restored.emit(result)
+        self._reopen()
+
+    def _on_restore_failed(self, exc: BaseException) -> None:
+        log.error("restore failed: %s", exc)
+        if self._restore_runner is not None:
+            self._restore_runner.show_error(self._error_parent, exc)
+        self._reopen()  # the current file is still in place when the restore failed
+
+    def _reopen(self) -> None:
+        if self._restore_runner is not None:
+            self._restore_runner.deleteLater()
+            self._restore_runner = None
+        self.damaged_backup = None
+        self.company_name = None
+        self.start()
 
     def _check_company(self) -> None:
         from crm_desktop.services.company import company_info
@@ -454,10 +684,15 @@ class AppController(QObject):
             self._discard_prepared_window()
             window = self._build_main_window(actor)
         self.main_window = window
+        window.profile_name = self._profile_arg or (
+            None if self._database_arg else self.settings.default_profile
+        )
+        window.sig_switch_database.connect(self._on_main_window_sig_switch_database)
         window.show()
         QApplication.setQuitOnLastWindowClosed(True)
         log.info("main window shown after %.3f s", seconds_since_start())
         self._start_reclaim(window)
+        self._start_backups(window)
         self.sig_main_window_shown.emit(window)
 
     def _start_reclaim(self, window: MainWindow) -> None:
@@ -478,6 +713,39 @@ class AppController(QObject):
         # Customers left their owners' lists for the pool: both lists reload.
         if self.main_window is not None:
             self.main_window.sig_customers_changed.emit()
+
+    @Slot(str)
+    def _on_main_window_sig_switch_database(self, profile: str) -> None:
+        """File → Database connections… chose another database: close this one (the window
+        saves its layout, and the exit backup runs, as on quit) and start again on ``profile``
+        — a company server shows its sign-in (which makes the profile the default once signed
+        in), the local file opens as at start-up."""
+        window = self.main_window
+        if window is None:
+            return
+        QApplication.setQuitOnLastWindowClosed(False)
+        self._switch_to = profile
+        window.sig_closed.connect(self._on_main_window_sig_closed)
+        window.close()  # now, or once the exit backup is written
+
+    @Slot()
+    def _on_main_window_sig_closed(self) -> None:
+        profile = self._switch_to
+        window = self.main_window
+        if profile is None or window is None:
+            return
+        self._switch_to = None
+        log.info("switching to the database of profile %s", profile)
+        self.main_window = None
+        self.reclaim_scheduler = None
+        window.deleteLater()
+        self.close()
+        self.runner = None
+        self.company_name = None
+        self._autologin = None
+        self._database_arg = None
+        self._profile_arg = profile
+        QTimer.singleShot(0, self.start)
 
     # ----------------------------------------------------------------- failures
 

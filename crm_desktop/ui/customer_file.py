@@ -101,6 +101,7 @@ from crm_desktop.services.customers import (
     update_contact,
     update_customer,
 )
+from crm_desktop.services.customers import may_lock as actor_may_lock
 from crm_desktop.ui.contact_dialog import (
     ContactDialog,
     contact_field_label,
@@ -548,7 +549,7 @@ class ProfileForm(QWidget):
         for label in self.errors.values():
             label.set_error(None)
 
-    def set_editable(self, editable: bool) -> None:
+    def set_editable(self, editable: bool, *, may_lock: bool = True) -> None:
         self._editable = editable
         for name, editor in self.editors.items():
             if isinstance(editor, (QLineEdit, QPlainTextEdit)):
@@ -556,8 +557,11 @@ class ProfileForm(QWidget):
             elif isinstance(editor, RegionPicker):
                 editor.set_read_only(not editable)
             else:
-                editor.setEnabled(editable)
-            del name
+                editor.setEnabled(editable and (may_lock or name != "locked"))
+        if not may_lock:
+            self.locked_check.setToolTip(
+                self.tr("Only a manager may lock a customer against the pool rules")
+            )
 
     @Slot()
     def _on_editor_edited(self, *_args: object) -> None:
@@ -1462,7 +1466,7 @@ class CustomerFileWindow(QWidget):
 
     def _set_enabled_state(self) -> None:
         editable = self.loaded and self.can_edit() and not self._saving
-        self.form.set_editable(self.can_edit())
+        self.form.set_editable(self.can_edit(), may_lock=actor_may_lock(self.actor))
         self.form.setEnabled(self.loaded and not self._saving)
         dirty = self.loaded and self.form.is_dirty()
         self.save_button.setEnabled(editable and (dirty or self.customer_id is None))

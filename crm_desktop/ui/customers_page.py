@@ -8,10 +8,11 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -48,6 +49,7 @@ from crm_desktop.services.customer_page import (
     list_customer_ids,
 )
 from crm_desktop.services.customers import BulkResult, bulk_update
+from crm_desktop.services.export import can_export_customers
 from crm_desktop.ui.bulk_dialog import BulkChangeDialog, result_message_box
 from crm_desktop.ui.customer_model import (
     COLUMN_KEYS,
@@ -56,6 +58,7 @@ from crm_desktop.ui.customer_model import (
     CustomerListModel,
     column_title,
 )
+from crm_desktop.ui.export_dialog import ExportDialog
 from crm_desktop.ui.filter_panel import FilterPanel
 from crm_desktop.ui.live import EVERYTHING, changed_customer_ids
 from crm_desktop.ui.ops import Op, OpRunner
@@ -122,6 +125,11 @@ class CustomersPage(QWidget):
         self.last_result: CustomerIdsResult | None = None
         self.loading = False
         self.bulk_dialog: BulkChangeDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        # The export permission (DESIGN §3) as the user's flags say; refresh() asks the
+        # database, which decides in Shared mode.
+        self.export_allowed = actor.can_export or actor.is_manager
+        self._export_checked = False
         self.message_box: QMessageBox | None = None
         self.recycle_bin: QWidget | None = None
         self.mail_drop: Any = None  # ui.mail_tab.RowMailDrop, made at the first drag
@@ -296,6 +304,10 @@ class CustomersPage(QWidget):
         self.recycle_action = action(self._on_recycle_action_triggered)
         self.print_action = action(self._on_print_action_triggered, QKeySequence.StandardKey.Print)
         self.print_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.import_action = action(self._on_import_action_triggered)
+        self.export_action = action(self._on_export_action_triggered, QKeySequence("Ctrl+Shift+E"))
+        self.export_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._apply_export_permission(self.export_allowed)
         self.columns_menu = QMenu(self)
         self.columns_menu.aboutToShow.connect(self._on_columns_menu_about_to_show)
         self.columns_button = QToolButton(self)
@@ -322,6 +334,12 @@ class CustomersPage(QWidget):
         self.toolbar.addAction(self.recycle_action)
         self.toolbar.addAction(self.print_action)
         self.addAction(self.print_action)
+        self.toolbar.addAction(self.import_action)
+        self.toolbar.addAction(self.export_action)
+        self.addAction(self.export_action)
+        # Spreadsheets and vCards dropped on the page open the import wizard with them (mail
+        # files dropped on a row are the row's: see eventFilter).
+        self.setAcceptDrops(True)
         self.toolbar.addWidget(self.columns_button)
 
     def report_filters(self) -> ReportFilters:
@@ -345,6 +363,86 @@ class CustomersPage(QWidget):
 
         self.report_dialog = ReportDialog(self.actor, self.runner, "roster", self.report_filters())
         self.report_dialog.show()
+
+    def _apply_export_permission(self, allowed: bool) -> None:
+        """Without the export permission the action is hidden (and its shortcut dead)."""
+        self.export_allowed = bool(allowed)
+        self.export_action.setVisible(self.export_allowed)
+        self.export_action.setEnabled(self.export_allowed)
+
+    @Slot()
+    def _on_import_action_triggered(self) -> None:
+        self.start_import()
+
+    def start_import(self, path: Path | None = None) -> QWidget:
+        """The import wizard (with ``path`` read at once when given); the list reloads after
+        an import or its undo."""
+        from crm_desktop.ui.import_wizard import open_import_wizard
+
+        return open_import_wizard(
+            self, self.runner, self.actor, path=path, on_changed=self._on_import_changed
+        )
+
+    def _on_import_changed(self) -> None:
+        self.refresh()
+
+    @staticmethod
+    def _import_path(event: QDragEnterEvent | QDropEvent) -> Path | None:
+        from crm_desktop.ui.import_wizard import is_importable
+
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                path = Path(url.toLocalFile())
+                if is_importable(path):
+                    return path
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._import_path(event) is not None:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._import_path(event)
+        if path is None:
+            super().dropEvent(event)
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.start_import(path)
+
+    @Slot()
+    def _on_export_action_triggered(self) -> None:
+        self.start_export()
+
+    def start_export(self) -> ExportDialog | None:
+        """The Export dialog for the list (its filter, search and sort: the ids it shows) or
+        its selection; None without the export permission."""
+        if not self.export_allowed:
+            return None
+        if self.export_dialog is not None and self.export_dialog.isVisible():
+            self.export_dialog.raise_()
+            self.export_dialog.activateWindow()
+            return self.export_dialog
+        dialog = ExportDialog(
+            self.actor,
+            self.runner,
+            self.settings,
+            list_ids=self.model.ids,
+            selected_ids=self.selected_ids(),
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.destroyed.connect(self._on_export_dialog_destroyed)
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_export_dialog_destroyed(self) -> None:
+        self.export_dialog = None
 
     def retranslate_ui(self) -> None:
         from crm_desktop.ui.main_window import page_text
@@ -374,6 +472,20 @@ class CustomersPage(QWidget):
         self.print_action.setText(self.tr("Print roster…"))
         self.print_action.setToolTip(
             self.tr("A roster of the customers this list's filter selects: preview, print, save")
+        )
+        self.import_action.setText(self.tr("Import…"))
+        self.import_action.setToolTip(
+            self.tr(
+                "Bring customers in from an Excel or CSV file or phone vCards (you can also drop "
+                "the file here)"
+            )
+        )
+        self.export_action.setText(self.tr("Export…"))
+        self.export_action.setToolTip(
+            self.tr(
+                "Save the customers of this list, or the selected ones, as an Excel or CSV file "
+                "(Ctrl+Shift+E)"
+            )
         )
         self.change_button.setText(self.tr("Change selected"))
         self.change_button.setToolTip(
@@ -420,6 +532,11 @@ class CustomersPage(QWidget):
         self.runner.op(self, filter_choices, actor=self.actor).read_only().on_success(
             self._on_choices_loaded
         ).run()
+        if not self._export_checked:
+            self._export_checked = True
+            self.runner.op(self, can_export_customers, actor=self.actor).read_only().on_success(
+                self._apply_export_permission
+            ).run()
         self._counts_key = None
         self.reload(keep_current=True)
 
@@ -1017,6 +1134,9 @@ class CustomersPage(QWidget):
         menu.addAction(self.release_action)
         menu.addSeparator()
         menu.addAction(self.delete_action)
+        if self.export_action.isVisible():
+            menu.addSeparator()
+            menu.addAction(self.export_action)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # ----------------------------------------------------------------- bulk changes

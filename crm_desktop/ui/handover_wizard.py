@@ -125,8 +125,15 @@ class PreviewPage(QWizardPage):
         self.customers_tile = StatTile(self)
         self.followups_tile = StatTile(self)
         self.mail_tile = StatTile(self)
+        self.unlinked_tile = StatTile(self)
         self.claims_tile = StatTile(self)
-        for tile in (self.customers_tile, self.followups_tile, self.mail_tile, self.claims_tile):
+        for tile in (
+            self.customers_tile,
+            self.followups_tile,
+            self.mail_tile,
+            self.unlinked_tile,
+            self.claims_tile,
+        ):
             tiles.addWidget(tile)
         layout.addLayout(tiles)
         self.matrix_label = QLabel(self)
@@ -144,6 +151,13 @@ class PreviewPage(QWizardPage):
         self.customers_tile.set_caption(self.tr("customers"))
         self.followups_tile.set_caption(self.tr("planned follow-ups"))
         self.mail_tile.set_caption(self.tr("linked mails"))
+        self.unlinked_tile.set_caption(self.tr("unlinked mails"))
+        self.unlinked_tile.setToolTip(
+            self.tr(
+                "Mail in their queue that is linked to no customer yet: it goes to the heir "
+                "who takes the most customers."
+            )
+        )
         self.claims_tile.set_caption(self.tr("pool claims, 90 days"))
         self.matrix_label.setText(self.tr("Customers by grade and region:"))
         if self.wiz.overview is not None:
@@ -157,6 +171,7 @@ class PreviewPage(QWizardPage):
         self.customers_tile.set_value(_number(p.customers))
         self.followups_tile.set_value(_number(p.open_followups))
         self.mail_tile.set_value(_number(p.mail))
+        self.unlinked_tile.set_value(_number(p.unlinked_mail))
         self.claims_tile.set_value(_number(p.pool_claims_90d))
         grades = [g.code for g in overview.grades]
         grades += sorted({g for g, _r in p.by_grade_region} - set(grades))
@@ -473,6 +488,11 @@ class ConfirmPage(QWizardPage):
         text = self.tr("Done: {customers} customers and {plans} planned follow-ups moved.").format(
             customers=_number(moved), plans=_number(result.followups_moved)
         )
+        if result.unlinked_mail_moved:
+            text += " " + self.tr("{count} unlinked mails went to {name}.").format(
+                count=_number(result.unlinked_mail_moved),
+                name=self.wiz.user_name(result.unlinked_mail_to),
+            )
         if result.disabled:
             text += " " + self.tr("The login is disabled.")
         self.result_label.setText(text)
@@ -556,7 +576,9 @@ class HandoverWizard(QWizard):
         return user_id
 
     def departing_name(self) -> str:
-        user_id = self.user_page.user_id()
+        return self.user_name(self.user_page.user_id())
+
+    def user_name(self, user_id: int | None) -> str:
         return next((u.display_name for u in self.users if u.id == user_id), "")
 
     def plan(self) -> HandoverPlan:

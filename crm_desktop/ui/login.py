@@ -611,6 +611,7 @@ class ConnectionEditor(QDialog):
         super().__init__(parent)
         self.settings = settings
         self._sslmode_touched = False
+        self.editing_name: str | None = None  # the name of the profile being edited
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -729,6 +730,24 @@ class ConnectionEditor(QDialog):
             ca_file=ca,
         )
 
+    def load_profile(self, profile: Profile) -> None:
+        """Edit ``profile`` (a PostgreSQL one): its fields fill the form; the name may stay."""
+        from urllib.parse import unquote
+
+        parts = urlsplit(profile.url)
+        query = dict(parse_qsl(parts.query))
+        self.editing_name = profile.name
+        self.name_edit.setText(profile.name)
+        self.host_edit.setText(parts.hostname or "")
+        self.port_spin.setValue(parts.port or DEFAULT_PORT)
+        self.database_edit.setText(unquote(parts.path.lstrip("/")))
+        self.user_edit.setText(profile.user or unquote(parts.username or ""))
+        self.ca_edit.setText(query.get("sslrootcert", ""))
+        mode = query.get("sslmode")
+        if mode in SSL_MODES:
+            self._set_sslmode(mode)
+            self._sslmode_touched = True
+
     def profile(self) -> Profile:
         user = self.user_edit.text().strip().lower() or None
         return Profile(name=self.name_edit.text().strip(), url=self.url(), user=user)
@@ -740,7 +759,7 @@ class ConnectionEditor(QDialog):
         name = self.name_edit.text().strip()
         if not name:
             return self.name_edit, self.tr("Give the connection a name.")
-        if name == LOCAL_PROFILE or name in self.settings.profiles:
+        if name == LOCAL_PROFILE or (name in self.settings.profiles and name != self.editing_name):
             return self.name_edit, self.tr("A connection with this name exists already.")
         if not self.host_edit.text().strip():
             return self.host_edit, self.tr("Enter the server's name or address.")

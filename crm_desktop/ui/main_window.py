@@ -29,6 +29,8 @@ from crm_desktop.ui.style import scaled_font
 from crm_desktop.ui.widgets import ElidedLabel, EmptyState, PageHeader
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from crm_desktop.services.database import Database
     from crm_desktop.ui.admin_page import AdminPage
     from crm_desktop.ui.i18n import Translations
@@ -219,6 +221,13 @@ class MainWindow(QMainWindow):
     """Customers were saved, created or deleted elsewhere (e.g. a customer file): the
     Customers page reloads its list, keeping the current row."""
 
+    sig_closed = Signal()
+    """The window closed (its close was not refused or deferred)."""
+
+    sig_switch_database = Signal(str)
+    """The user chose another database (File → Database connections…); carries the profile
+    name. The app closes this window and opens that database."""
+
     def __init__(
         self,
         *,
@@ -236,6 +245,9 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.translations = translations
         self.company_name = company_name
+        # The connection profile this window's database came from (the app sets it; None when
+        # started with --database URL).
+        self.profile_name: str | None = settings.default_profile
         self._dialogs: list[QWidget] = []
         # Opens a customer file: (parent, runner, actor, customer id or None, settings=…).
         # Replaceable per window (tests record the calls instead of opening windows).
@@ -500,6 +512,22 @@ class MainWindow(QMainWindow):
         self.log_followup_action.triggered.connect(self._on_log_followup_action_triggered)
         self.file_menu.addAction(self.log_followup_action)
         self.file_menu.addSeparator()
+        self.import_action = QAction(self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self._on_import_action_triggered)
+        self.file_menu.addAction(self.import_action)
+        self.import_history_action = QAction(self)
+        self.import_history_action.triggered.connect(self._on_import_history_action_triggered)
+        self.file_menu.addAction(self.import_history_action)
+        self.file_menu.addSeparator()
+        self.backup_action = QAction(self)
+        self.backup_action.triggered.connect(self._on_backup_action_triggered)
+        self.file_menu.addAction(self.backup_action)
+        self.restore_action = QAction(self)
+        self.restore_action.triggered.connect(self._on_restore_action_triggered)
+        self.restore_action.setVisible(self.db.is_single_mode)
+        self.file_menu.addAction(self.restore_action)
+        self.file_menu.addSeparator()
         self.settings_action = QAction(self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -508,6 +536,9 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
+        self.connections_action = QAction(self)
+        self.connections_action.triggered.connect(self._on_connections_action_triggered)
+        self.file_menu.addAction(self.connections_action)
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -571,7 +602,12 @@ class MainWindow(QMainWindow):
         self.help_menu.setTitle(self.tr("&Help"))
         self.new_customer_action.setText(self.tr("&New customer"))
         self.log_followup_action.setText(self.tr("&Log follow-up…"))
+        self.import_action.setText(self.tr("&Import customers…"))
+        self.import_history_action.setText(self.tr("Import &history…"))
+        self.backup_action.setText(self.tr("&Back up now…"))
+        self.restore_action.setText(self.tr("&Restore from backup…"))
         self.settings_action.setText(self.tr("&Settings…"))
+        self.connections_action.setText(self.tr("&Database connections…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.about_action.setText(self.tr("&About crm-desktop"))
         role = role_label(self.actor.role)
@@ -698,10 +734,53 @@ class MainWindow(QMainWindow):
         )
 
     @Slot()
+    def _on_backup_action_triggered(self) -> None:
+        from crm_desktop.ui.backup_dialogs import backup_coordinator
+
+        backup_coordinator(self).back_up_now(self)
+
+    @Slot()
+    def _on_restore_action_triggered(self) -> None:
+        from crm_desktop.ui.backup_dialogs import backup_coordinator
+
+        backup_coordinator(self).restore_from_backup(self)
+
+    @Slot()
+    def _on_connections_action_triggered(self) -> None:
+        from crm_desktop.ui.connections import ConnectionsDialog
+
+        dialog = ConnectionsDialog(self.settings, self.profile_name or "", self)
+        dialog.sig_switch.connect(self.sig_switch_database)
+        self._open_dialog(dialog)
+
+    @Slot()
     def _on_about_action_triggered(self) -> None:
         from crm_desktop.ui.about import AboutDialog
 
         self._open_dialog(AboutDialog(database_label=self.db.label, parent=self))
+
+    def open_import(self, path: Path | None = None) -> QWidget:
+        """Open the import wizard (``path``: a file dropped or chosen elsewhere)."""
+        from crm_desktop.ui.import_wizard import open_import_wizard
+
+        wizard = open_import_wizard(
+            self, self.runner, self.actor, path=path, on_changed=self.sig_customers_changed.emit
+        )
+        self._dialogs = [d for d in self._dialogs if d.isVisible()]
+        self._dialogs.append(wizard)
+        return wizard
+
+    @Slot()
+    def _on_import_action_triggered(self) -> None:
+        self.open_import()
+
+    @Slot()
+    def _on_import_history_action_triggered(self) -> None:
+        from crm_desktop.ui.import_wizard import ImportHistoryDialog
+
+        dialog = ImportHistoryDialog(self.actor, self.runner, self)
+        dialog.sig_undone.connect(self.sig_customers_changed.emit)
+        self._open_dialog(dialog)
 
     # ----------------------------------------------------------------- company
 
@@ -754,3 +833,4 @@ class MainWindow(QMainWindow):
             log.warning("could not save the settings", exc_info=True)
         self.runner.shutdown()
         super().closeEvent(event)
+        self.sig_closed.emit()

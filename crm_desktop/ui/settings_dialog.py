@@ -1,4 +1,5 @@
-"""Preferences: the UI language (switched live) and where the database and the logs are."""
+"""Preferences: the UI language (switched live), where the database and the logs are, and the
+backups (folder, generations kept, on exit, daily)."""
 
 from __future__ import annotations
 
@@ -8,20 +9,24 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.core import paths
 from crm_desktop.core.settings import Settings, save_settings, settings_path
+from crm_desktop.services.backup import backup_settings
 from crm_desktop.ui.i18n import LANGUAGES, Translations, choose_language, system_language
 from crm_desktop.ui.style import make_title
 
@@ -118,6 +123,7 @@ class SettingsDialog(QDialog):
         self.mail_accounts_button.setVisible(has_user)
         self.mail_label.setVisible(has_user)
         layout.addLayout(form)
+        self._build_backup_section(layout)
         layout.addStretch(1)
 
         self.buttons = QDialogButtonBox(
@@ -127,6 +133,84 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.retranslate_ui()
+
+    def _build_backup_section(self, layout: QVBoxLayout) -> None:
+        options = backup_settings(self.settings.ui.get("backup"))
+        self.backup_title = make_title(QLabel(self), 1.1)
+        layout.addWidget(self.backup_title)
+        form = QFormLayout()
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(10)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.backup_folder_edit = QLineEdit(str(options.folder), self)
+        self.backup_folder_button = QPushButton(self)
+        self.backup_folder_button.clicked.connect(self._on_backup_folder_button_clicked)
+        folder_row = QWidget(self)
+        folder_layout = QHBoxLayout(folder_row)
+        folder_layout.setContentsMargins(0, 0, 0, 0)
+        folder_layout.addWidget(self.backup_folder_edit, 1)
+        folder_layout.addWidget(self.backup_folder_button)
+        self.backup_folder_label = QLabel(self)
+        form.addRow(self.backup_folder_label, folder_row)
+        self.backup_keep_spin = QSpinBox(self)
+        self.backup_keep_spin.setRange(1, 365)
+        self.backup_keep_spin.setValue(options.keep)
+        self.backup_keep_label = QLabel(self)
+        form.addRow(self.backup_keep_label, self.backup_keep_spin)
+        self.backup_on_exit_check = QCheckBox(self)
+        self.backup_on_exit_check.setChecked(options.on_exit)
+        self.backup_daily_check = QCheckBox(self)
+        self.backup_daily_check.setChecked(options.daily)
+        when_box = QWidget(self)
+        when_layout = QVBoxLayout(when_box)
+        when_layout.setContentsMargins(0, 0, 0, 0)
+        when_layout.setSpacing(4)
+        when_layout.addWidget(self.backup_on_exit_check)
+        when_layout.addWidget(self.backup_daily_check)
+        self.backup_when_label = QLabel(self)
+        form.addRow(self.backup_when_label, when_box)
+        self.backup_last_value = QLabel(self)
+        self.backup_last_value.setObjectName("muted")
+        self.backup_last_label = QLabel(self)
+        form.addRow(self.backup_last_label, self.backup_last_value)
+        layout.addLayout(form)
+
+    def _retranslate_backup_section(self) -> None:
+        from crm_desktop.ui.backup_dialogs import format_when
+
+        self.backup_title.setText(self.tr("Backup"))
+        self.backup_folder_label.setText(self.tr("Backup folder:"))
+        self.backup_folder_button.setText(self.tr("Choose…"))
+        self.backup_keep_label.setText(self.tr("Keep:"))
+        self.backup_keep_spin.setSuffix(self.tr(" backups"))
+        self.backup_when_label.setText(self.tr("Back up:"))
+        self.backup_on_exit_check.setText(self.tr("when the app closes"))
+        self.backup_daily_check.setText(self.tr("once a day"))
+        self.backup_last_label.setText(self.tr("Last backup:"))
+        last = backup_settings(self.settings.ui.get("backup")).last
+        self.backup_last_value.setText(
+            format_when(last.replace(tzinfo=None)) if last is not None else self.tr("never")
+        )
+
+    def backup_options(self) -> dict[str, object]:
+        """``Settings.ui["backup"]`` as the dialog shows it (``last`` kept)."""
+        entry = dict(self.settings.ui.get("backup") or {})
+        folder = self.backup_folder_edit.text().strip()
+        entry.update(
+            folder=folder or str(backup_settings({}).folder),
+            keep=self.backup_keep_spin.value(),
+            on_exit=self.backup_on_exit_check.isChecked(),
+            daily=self.backup_daily_check.isChecked(),
+        )
+        return entry
+
+    @Slot()
+    def _on_backup_folder_button_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Backup folder"), self.backup_folder_edit.text()
+        )
+        if folder:
+            self.backup_folder_edit.setText(folder)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -148,6 +232,7 @@ class SettingsDialog(QDialog):
         self.settings_file_label.setText(self.tr("Settings file:"))
         self.mail_label.setText(self.tr("Mail:"))
         self.mail_accounts_button.setText(self.tr("Mail accounts…"))
+        self._retranslate_backup_section()
 
     @property
     def chosen_language(self) -> str | None:
@@ -156,6 +241,7 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         self.settings.language = self.chosen_language
+        self.settings.ui["backup"] = self.backup_options()
         try:
             save_settings(self.settings)
         except OSError:

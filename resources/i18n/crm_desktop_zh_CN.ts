@@ -184,9 +184,22 @@
     </message>
 </context>
 <context>
+    <name>AppController</name>
+    <message>
+        <location filename="../../crm_desktop/ui/app.py" line="+437"/>
+        <source>Read-only: the database is damaged</source>
+        <translation>只读：数据库已损坏</translation>
+    </message>
+    <message>
+        <location line="+73"/>
+        <source>Restoring the backup…</source>
+        <translation>正在恢复备份…</translation>
+    </message>
+</context>
+<context>
     <name>AssignPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/handover_wizard.py" line="+260"/>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="+275"/>
         <source>Who takes what</source>
         <translation>由谁接收</translation>
     </message>
@@ -292,7 +305,7 @@
 <context>
     <name>AttachmentsTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="+933"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="+937"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -356,6 +369,75 @@
         <location line="+11"/>
         <source>Delete the attachment {file}?</source>
         <translation>删除附件 {file}？</translation>
+    </message>
+</context>
+<context>
+    <name>BackupCoordinator</name>
+    <message>
+        <location filename="../../crm_desktop/ui/backup_dialogs.py" line="+106"/>
+        <source>by hand</source>
+        <translation>手动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>on exit</source>
+        <translation>退出时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>daily</source>
+        <translation>每日</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>Backing up the database before closing…</source>
+        <translation>关闭前正在备份数据库…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+38"/>
+        <source>Backing up the database…</source>
+        <translation>正在备份数据库…</translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <location line="+30"/>
+        <source>Back up</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>The database is open read-only because it is damaged; a copy of it would be damaged too. Restore a backup instead.</source>
+        <translation>数据库已损坏，当前以只读方式打开；备份它只会得到同样损坏的副本。请改为从备份恢复。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Back up the server database</source>
+        <translation>备份服务器数据库</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>PostgreSQL dumps (*.dump)</source>
+        <translation>PostgreSQL 转储文件 (*.dump)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The backup was written and checked:
+{file}
+({size})</source>
+        <translation>备份已写入并通过校验：
+{file}
+（{size}）</translation>
+    </message>
+    <message>
+        <location line="+99"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>A PostgreSQL database is restored by its administrator with pg_restore; this app restores Single-mode (SQLite) databases only.</source>
+        <translation>PostgreSQL 数据库由管理员使用 pg_restore 恢复；本程序只恢复单机模式（SQLite）的数据库。</translation>
     </message>
 </context>
 <context>
@@ -513,7 +595,7 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../crm_desktop/ui/login.py" line="+829"/>
+        <location filename="../../crm_desktop/ui/login.py" line="+848"/>
         <source>Choose a new password</source>
         <translation>设置新密码</translation>
     </message>
@@ -895,7 +977,12 @@
         <translation>完成：已转移 {customers} 个客户和 {plans} 条计划跟进。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
+        <source>{count} unlinked mails went to {name}.</source>
+        <translation>{count} 封未关联邮件已交给 {name}。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>The login is disabled.</source>
         <translation>登录已停用。</translation>
     </message>
@@ -966,7 +1053,7 @@
 <context>
     <name>ConnectionEditor</name>
     <message>
-        <location filename="../../crm_desktop/ui/login.py" line="-194"/>
+        <location filename="../../crm_desktop/ui/login.py" line="-212"/>
         <source>New connection</source>
         <translation>新建连接</translation>
     </message>
@@ -1026,7 +1113,7 @@
         <translation>证书 (*.crt *.pem *.cer);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+45"/>
         <source>Give the connection a name.</source>
         <translation>请为此连接命名。</translation>
     </message>
@@ -1054,6 +1141,59 @@
         <location line="+2"/>
         <source>The CA file does not exist.</source>
         <translation>CA 文件不存在。</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionsDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/connections.py" line="+88"/>
+        <source>Database connections</source>
+        <translation>数据库连接</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Work on this computer&apos;s own database file, or connect to your company&apos;s server so that every branch shares one customer database. The choice is remembered for the next start.</source>
+        <translation>使用本机自己的数据库文件，或连接公司服务器，让各分支共用一个客户数据库。所选连接会在下次启动时沿用。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Add server…</source>
+        <translation>添加服务器(&amp;A)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Remove</source>
+        <translation>删除(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Connect</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This computer (local database file)</source>
+        <translation>本机（本地数据库文件）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{text}  (open now)</source>
+        <translation>{text}  （当前打开）</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <source>Remove connection</source>
+        <translation>删除连接</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Remove the connection “{name}”? The company&apos;s database is not touched; only this computer forgets how to reach it (and its saved password).</source>
+        <translation>删除连接“{name}”？公司的数据库不受影响，只是本机不再记住如何连接它（以及保存的密码）。</translation>
     </message>
 </context>
 <context>
@@ -1211,7 +1351,7 @@
 <context>
     <name>CustomerFile</name>
     <message>
-        <location line="-664"/>
+        <location line="-667"/>
         <source>Company</source>
         <translation>企业</translation>
     </message>
@@ -1425,7 +1565,7 @@
         <translation>yyyy年M月d日</translation>
     </message>
     <message>
-        <location line="+637"/>
+        <location line="+640"/>
         <location line="+1132"/>
         <source>yes</source>
         <translation>是</translation>
@@ -1772,7 +1912,7 @@
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/customers_page.py" line="+354"/>
+        <location filename="../../crm_desktop/ui/customers_page.py" line="+452"/>
         <source>Search name, pinyin, phone, email…</source>
         <translation>搜索名称、拼音、电话、邮箱……</translation>
     </message>
@@ -1793,12 +1933,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+373"/>
+        <location line="+392"/>
         <source>New customer (Ctrl+N)</source>
         <translation>新建客户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="-372"/>
+        <location line="-391"/>
         <source>Change grade…</source>
         <translation>修改客户等级…</translation>
     </message>
@@ -1824,12 +1964,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+704"/>
+        <location line="+726"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-703"/>
+        <location line="-725"/>
         <source>Move the selected customers to the recycle bin</source>
         <translation>将选中的客户移入回收站</translation>
     </message>
@@ -1847,6 +1987,26 @@
         <location line="+3"/>
         <source>A roster of the customers this list&apos;s filter selects: preview, print, save</source>
         <translation>按当前列表的筛选条件生成客户名册：预览、打印、保存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Bring customers in from an Excel or CSV file or phone vCards (you can also drop the file here)</source>
+        <translation>从 Excel、CSV 文件或手机 vCard 导入客户（也可以把文件拖到这里）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save the customers of this list, or the selected ones, as an Excel or CSV file (Ctrl+Shift+E)</source>
+        <translation>将此列表中的客户（或选中的客户）保存为 Excel 或 CSV 文件（Ctrl+Shift+E）</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1889,7 +2049,7 @@
         <translation>已删除的客户，可在此恢复</translation>
     </message>
     <message>
-        <location line="+286"/>
+        <location line="+291"/>
         <source>Loading customers…</source>
         <translation>正在加载客户…</translation>
     </message>
@@ -1976,7 +2136,7 @@
         <translation>如需用逼真的演示数据试用 crm-desktop，请运行 &lt;code&gt;crm-desktop demo --customers 1000&lt;/code&gt;。</translation>
     </message>
     <message>
-        <location line="+309"/>
+        <location line="+312"/>
         <source>Changing customers…</source>
         <translation>正在修改客户…</translation>
     </message>
@@ -1999,6 +2159,50 @@
         <location line="+20"/>
         <source>Deleting customers…</source>
         <translation>正在删除客户…</translation>
+    </message>
+</context>
+<context>
+    <name>DamagedDatabaseDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/backup_dialogs.py" line="+275"/>
+        <location line="+1"/>
+        <source>The database is damaged</source>
+        <translation>数据库已损坏</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The integrity check found damage in {file}. To keep it from getting worse it is open read-only: you can look at your data, but nothing can be saved.</source>
+        <translation>完整性检查发现 {file} 已损坏。为防止损坏扩大，它已以只读方式打开：可以查看数据，但无法保存任何修改。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What the check found: {finding}</source>
+        <translation>检查结果：{finding}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The newest good backup is {name}, made {when}. Restoring it puts that copy in place; the damaged file is kept aside as {aside}, and changes made after the backup are only in that file.</source>
+        <translation>最新的完好备份是 {name}，备份于 {when}。恢复后将用该副本替换数据库；损坏的文件另存为 {aside}，备份之后的修改只保留在该文件中。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>No good backup of this database was found. Copy your data out while it is readable, or ask for help to repair the file.</source>
+        <translation>没有找到这个数据库的完好备份。请趁数据还能读取时把它导出，或寻求帮助修复文件。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore this backup</source>
+        <translation>恢复这个备份</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open read-only</source>
+        <translation>以只读方式打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quit</source>
+        <translation>退出</translation>
     </message>
 </context>
 <context>
@@ -2142,6 +2346,138 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>crm-desktop 遇到了意料之外的问题：{error}
 
 被此错误中断的操作没有保存。详细信息已写入日志文件夹 {folder}；报告问题时请附上该日志文件。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/export_dialog.py" line="+219"/>
+        <location line="+1"/>
+        <location line="+132"/>
+        <location line="+7"/>
+        <location line="+110"/>
+        <source>Export customers</source>
+        <translation>导出客户</translation>
+    </message>
+    <message>
+        <location line="-248"/>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Excel workbook (.xlsx)</source>
+        <translation>Excel 工作簿 (.xlsx)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>CSV, UTF-8 for Excel (.csv)</source>
+        <translation>CSV，UTF-8，Excel 可直接打开 (.csv)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Include contacts (one row per contact)</source>
+        <translation>包含联系人（每位联系人一行）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Adds the columns: {columns}. A customer without contacts gets one row.</source>
+        <translation>增加以下列：{columns}。没有联系人的客户占一行。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Columns:</source>
+        <translation>导出列：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All</source>
+        <translation>全选</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Defaults</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Selected rows only ({count})</source>
+        <translation>仅导出选中的行（{count}）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{count} selected customers will be exported.</source>
+        <translation>将导出选中的 {count} 位客户。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} customers of the list will be exported.</source>
+        <translation>将导出列表中的 {count} 位客户。</translation>
+    </message>
+    <message>
+        <location line="+95"/>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{name} already exists. Replace it?</source>
+        <translation>{name} 已存在。要替换它吗？</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Choose at least one column.</source>
+        <translation>请至少选择一列。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose a file name.</source>
+        <translation>请选择文件名。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The folder {folder} does not exist.</source>
+        <translation>文件夹 {folder} 不存在。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Exporting customers…</source>
+        <translation>正在导出客户…</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Export cancelled; no file was written.</source>
+        <translation>导出已取消，未写入任何文件。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Exported {rows} rows ({customers} customers) to {name}.</source>
+        <translation>已导出 {rows} 行（{customers} 位客户）到 {name}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Open folder</source>
+        <translation>打开文件夹</translation>
     </message>
 </context>
 <context>
@@ -2854,7 +3190,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+78"/>
         <source>{count} → {heir}</source>
         <translation>{count} → {heir}</translation>
     </message>
@@ -2900,6 +3236,773 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+11"/>
         <source>Contact {name}: {what}</source>
         <translation>联系人 {name}：{what}</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDuplicatesPage</name>
+    <message>
+        <location filename="../../crm_desktop/ui/import_wizard.py" line="+883"/>
+        <source>Duplicates</source>
+        <translation>查重</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Same name, phone or email — in the file itself or already in the system.</source>
+        <translation>名称、电话或邮箱相同——在文件内重复，或系统中已有。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Import</source>
+        <translation>导入(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rows in the file</source>
+        <translation>文件中的行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>repeated within the file</source>
+        <translation>文件内重复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>already in the system</source>
+        <translation>系统中已有</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rows with problems</source>
+        <translation>有问题的行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>When a customer is already in the system:</source>
+        <translation>客户在系统中已存在时：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Skip it</source>
+        <translation>跳过(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The existing customer stays as it is; the row is counted as skipped.</source>
+        <translation>已有客户保持不变，该行记为跳过。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Fill empty fields</source>
+        <translation>只补空白字段(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Only fields that are empty in the system are taken from the file.</source>
+        <translation>只把系统中为空的字段用文件中的内容补上。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Update all fields</source>
+        <translation>全部更新(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Values in the file replace those in the system (empty cells do not).</source>
+        <translation>用文件中的内容覆盖系统中的内容（文件中的空单元格不覆盖）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Create anyway</source>
+        <translation>仍然新建(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A second customer of the same name is created.</source>
+        <translation>再新建一个同名客户。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Rows without an owner go to:</source>
+        <translation>没有负责人的客户归：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;me</source>
+        <translation>我(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the public &amp;pool</source>
+        <translation>公海(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Rows that cannot be imported are listed on the last page.</source>
+        <translation>无法导入的行会在最后一页列出。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportFilePage</name>
+    <message>
+        <location line="-630"/>
+        <source>Import customers</source>
+        <translation>导入客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a CSV, Excel or vCard file, or drop it here.</source>
+        <translation>选择 CSV、Excel 或 vCard 文件，或把文件拖到这里。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;File:</source>
+        <translation>文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. 客户名单.csv</source>
+        <translation>例如 客户名单.csv</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Choose…</source>
+        <translation>选择(&amp;C)…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>CSV files saved by Excel (GBK or UTF-8), Excel workbooks (.xlsx) and vCards (.vcf) from phones. You see the decoded rows and the column mapping before anything is imported, and an import can be undone.</source>
+        <translation>支持 Excel 保存的 CSV 文件（GBK 或 UTF-8）、Excel 工作簿（.xlsx）和手机导出的名片（.vcf）。导入前会先显示读出的内容和列的对应关系；导入后也可以撤销。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Excel workbook</source>
+        <translation>Excel 工作簿</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>sheet “{sheet}”</source>
+        <translation>工作表“{sheet}”</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} columns</source>
+        <translation>{n} 列</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>about {n} rows</source>
+        <translation>约 {n} 行</translation>
+    </message>
+</context>
+<context>
+    <name>ImportHistoryDialog</name>
+    <message>
+        <location line="+1286"/>
+        <source>Import history</source>
+        <translation>导入记录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Updated</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Undo import…</source>
+        <translation>撤销导入(&amp;U)…</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>undone</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No imports yet (or none you may see).</source>
+        <translation>还没有导入记录（或没有您可查看的记录）。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Undo the import of {file}? What it created is removed and what it updated gets its previous values back.</source>
+        <translation>撤销 {file} 的导入吗？本次新建的数据将被删除，更新过的数据恢复原来的内容。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo import</source>
+        <translation>撤销导入</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Undoing the import…</source>
+        <translation>正在撤销导入…</translation>
+    </message>
+</context>
+<context>
+    <name>ImportMappingPage</name>
+    <message>
+        <location line="-1132"/>
+        <source>Columns</source>
+        <translation>列对应</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Where each column of the file goes. Customer name is required.</source>
+        <translation>文件中每一列导入到哪里。客户名称为必填。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Column in the file</source>
+        <translation>文件中的列</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Sample values</source>
+        <translation>示例内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import as</source>
+        <translation>导入为</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>— do not import —</source>
+        <translation>— 不导入 —</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Column {n}</source>
+        <translation>第 {n} 列</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Remembered from your last import of files like this one.</source>
+        <translation>沿用上次导入同样格式文件时的设置。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Guessed from the column names — please check.</source>
+        <translation>根据列名自动推测，请核对。</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Choose the column that holds the customer name to continue.</source>
+        <translation>请指定哪一列是客户名称，才能继续。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{used} of {total} columns will be imported.</source>
+        <translation>共 {total} 列，将导入其中 {used} 列。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportPreviewPage</name>
+    <message>
+        <location line="-288"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The first rows as they will be read. Do the names look right?</source>
+        <translation>文件前几行的读取结果。名称显示正确吗？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Encoding:</source>
+        <translation>编码(&amp;E)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Delimiter:</source>
+        <translation>分隔符(&amp;D)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Sheet:</source>
+        <translation>工作表(&amp;S)：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Comma ,</source>
+        <translation>逗号 ,</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Semicolon ;</source>
+        <translation>分号 ;</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tab</source>
+        <translation>制表符</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Pipe |</source>
+        <translation>竖线 |</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Read as {encoding}, as you chose.</source>
+        <translation>已按您选择的 {encoding} 读取。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The encoding was guessed ({encoding}). Check the names below; if they look wrong choose another encoding.</source>
+        <translation>编码是推测的（{encoding}）。请检查下面的名称；如果显示不对，请换一种编码。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Encoding: {encoding} ({reason}).</source>
+        <translation>编码：{encoding}（{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Column {n}</source>
+        <translation>第 {n} 列</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>All {count} rows.</source>
+        <translation>共 {count} 行，已全部显示。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The first {shown} of about {count} rows.</source>
+        <translation>共约 {count} 行，这里显示前 {shown} 行。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportResultPage</name>
+    <message>
+        <location line="+538"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+46"/>
+        <source>The import was undone.</source>
+        <translation>本次导入已撤销。</translation>
+    </message>
+    <message>
+        <location line="-44"/>
+        <source>The import is complete.</source>
+        <translation>导入已完成。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rows created</source>
+        <translation>新建的行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rows updated</source>
+        <translation>更新的行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rows skipped</source>
+        <translation>跳过的行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Save problems as CSV…</source>
+        <translation>将问题保存为 CSV(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Undo this import…</source>
+        <translation>撤销本次导入(&amp;U)…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>{rows} rows read from {file} in {seconds} s. These rows were not imported:</source>
+        <translation>从 {file} 读取 {rows} 行，用时 {seconds} 秒。以下各行没有导入：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{rows} rows read from {file} in {seconds} s, all of them imported.</source>
+        <translation>从 {file} 读取 {rows} 行，用时 {seconds} 秒，全部导入。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportRunPage</name>
+    <message>
+        <location line="-115"/>
+        <source>Importing</source>
+        <translation>正在导入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Everything is imported in one step: all rows, or none.</source>
+        <translation>一次完成导入：要么全部导入，要么一行也不导入。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Next &gt;</source>
+        <translation>下一步(&amp;N) &gt;</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Importing… {done} of {total} rows</source>
+        <translation>正在导入… 第 {done} / {total} 行</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Importing… {done} rows</source>
+        <translation>正在导入… 已处理 {done} 行</translation>
+    </message>
+</context>
+<context>
+    <name>ImportValuesPage</name>
+    <message>
+        <location line="-259"/>
+        <source>Unknown values</source>
+        <translation>未知的值</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>These grades, regions and owners are not in the system yet. What are they?</source>
+        <translation>系统中还没有下面这些等级、区域和负责人。它们分别对应什么？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Value in the file</source>
+        <translation>文件中的值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Rows</source>
+        <translation>行数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>“Leave empty” imports the customers without it; an owner left empty puts the customer in the public pool.</source>
+        <translation>选择“留空”时，客户导入后该项为空；负责人留空的客户进入公海。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Leave empty (public pool)</source>
+        <translation>留空（进入公海）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Leave empty</source>
+        <translation>留空</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Create grade “{name}”</source>
+        <translation>新建等级“{name}”</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Create region “{name}”</source>
+        <translation>新建区域“{name}”</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <location line="-683"/>
+        <source>Customer name</source>
+        <translation>客户名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer type</source>
+        <translation>客户类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+27"/>
+        <source>Grade</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <location line="+27"/>
+        <source>Region</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <location line="+27"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Source</source>
+        <translation>客户来源</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer phone</source>
+        <translation>客户电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer email</source>
+        <translation>客户邮箱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Website</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer notes</source>
+        <translation>客户备注</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact name</source>
+        <translation>联系人姓名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact title</source>
+        <translation>联系人职务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact department</source>
+        <translation>联系人部门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact mobile</source>
+        <translation>联系人手机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact phone</source>
+        <translation>联系人电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact email</source>
+        <translation>联系人邮箱</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact WeChat</source>
+        <translation>联系人微信</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact birthday</source>
+        <translation>联系人生日</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Contact notes</source>
+        <translation>联系人备注</translation>
+    </message>
+    <message>
+        <location line="+1074"/>
+        <location line="+308"/>
+        <source>Import customers</source>
+        <translation>导入客户</translation>
+    </message>
+    <message>
+        <location line="-307"/>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Next &gt;</source>
+        <translation>下一步(&amp;N) &gt;</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Close</source>
+        <translation>关闭(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>The file could not be read.</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Reading {file}…</source>
+        <translation>正在读取 {file}…</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Checking {file}…</source>
+        <translation>正在检查 {file}…</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Cancelled. Nothing was imported.</source>
+        <translation>已取消，没有导入任何数据。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing was imported: {reason}</source>
+        <translation>没有导入任何数据：{reason}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing was imported.</source>
+        <translation>没有导入任何数据。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Could not save {file}: {reason}</source>
+        <translation>无法保存 {file}：{reason}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The problems were saved to {file}.</source>
+        <translation>问题列表已保存到 {file}。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Undo the import of {file}? The customers and contacts of its {created} new rows are removed (those changed since go to the recycle bin) and the customers of its {updated} updating rows get their previous values back.</source>
+        <translation>撤销 {file} 的导入吗？由 {created} 行新建的客户和联系人将被删除（导入后有过改动的移入回收站），由 {updated} 行更新的客户恢复原来的内容。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Undo import</source>
+        <translation>撤销导入</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Undoing the import…</source>
+        <translation>正在撤销导入…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Customer files (*.csv *.txt *.tsv *.xlsx *.xlsm *.vcf *.vcard)</source>
+        <translation>客户文件 (*.csv *.txt *.tsv *.xlsx *.xlsm *.vcf *.vcard)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Save problems</source>
+        <translation>保存问题列表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Import undone: {removed} removed, {restored} restored.</source>
+        <translation>导入已撤销：删除 {removed} 条，恢复 {restored} 条。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{n} kept because they changed since the import:</source>
+        <translation>{n} 条因导入后有过改动而保留：</translation>
     </message>
 </context>
 <context>
@@ -2989,7 +4092,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../crm_desktop/ui/login.py" line="-488"/>
+        <location filename="../../crm_desktop/ui/login.py" line="-507"/>
         <source>Sign in — crm-desktop</source>
         <translation>登录 — crm-desktop</translation>
     </message>
@@ -3838,7 +4941,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crm_desktop/ui/main_window.py" line="+63"/>
+        <location filename="../../crm_desktop/ui/main_window.py" line="+65"/>
         <source>Salesperson</source>
         <translation>销售</translation>
     </message>
@@ -3933,7 +5036,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>管理员将在这里添加和停用用户，把离职销售人员的客户交接给同事或放入公海，并编辑分公司、区域、客户等级和回收规则。</translation>
     </message>
     <message>
-        <location line="+396"/>
+        <location line="+436"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -3959,8 +5062,33 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Import customers…</source>
+        <translation>导入客户(&amp;I)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import &amp;history…</source>
+        <translation>导入记录(&amp;H)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Back up now…</source>
+        <translation>立即备份(&amp;B)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Restore from backup…</source>
+        <translation>从备份恢复(&amp;R)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Database connections…</source>
+        <translation>数据库连接(&amp;D)…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -4614,7 +5742,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-508"/>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-523"/>
         <source>What they own</source>
         <translation>名下内容</translation>
     </message>
@@ -4640,6 +5768,16 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
     <message>
         <location line="+1"/>
+        <source>unlinked mails</source>
+        <translation>未关联邮件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Mail in their queue that is linked to no customer yet: it goes to the heir who takes the most customers.</source>
+        <translation>其待处理队列中尚未关联客户的邮件：将交给接收客户最多的接手人。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>pool claims, 90 days</source>
         <translation>90 天内从公海领取</translation>
     </message>
@@ -4649,7 +5787,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>客户（按等级和地区）：</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -4662,7 +5800,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ProfileForm</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-468"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-471"/>
         <source>Locked (protected from reclaim rules)</source>
         <translation>锁定（不受回收规则影响）</translation>
     </message>
@@ -4685,6 +5823,11 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+43"/>
         <source>Public pool</source>
         <translation>公海</translation>
+    </message>
+    <message>
+        <location line="+134"/>
+        <source>Only a manager may lock a customer against the pool rules</source>
+        <translation>只有经理可以锁定客户，使其不受公海规则影响</translation>
     </message>
 </context>
 <context>
@@ -5381,9 +6524,145 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>RestoreDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/backup_dialogs.py" line="-278"/>
+        <source>Replace the database with the backup {name}{when}?</source>
+        <translation>用备份 {name}{when} 替换当前数据库吗？</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The current file is kept aside as {aside} in {folder}. Everything saved after the backup was made is only in that file. The database is then reopened and you sign in again.</source>
+        <translation>当前文件将另存为 {folder} 中的 {aside}。备份之后保存的内容只在该文件中。随后数据库会重新打开，需要重新登录。</translation>
+    </message>
+    <message>
+        <location line="+72"/>
+        <location line="+1"/>
+        <location line="+94"/>
+        <source>Restore from backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <location line="-89"/>
+        <source>Choose the backup to put in place of {database}. The current file is kept aside first, so nothing is lost.</source>
+        <translation>选择用来替换 {database} 的备份。当前文件会先另存一份，不会丢失任何数据。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Made</source>
+        <translation>备份时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No backups in {folder} yet.</source>
+        <translation>{folder} 中还没有备份。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Other file…</source>
+        <translation>其他文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore…</source>
+        <translation>恢复…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+19"/>
+        <source>{file} (incomplete)</source>
+        <translation>{file}（不完整）</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Choose a backup</source>
+        <translation>选择备份文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>SQLite databases (*.sqlite3 *.sqlite *.db);;All files (*)</source>
+        <translation>SQLite 数据库 (*.sqlite3 *.sqlite *.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../crm_desktop/ui/settings_dialog.py" line="+137"/>
+        <location filename="../../crm_desktop/ui/settings_dialog.py" line="+181"/>
+        <source>Backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Backup folder:</source>
+        <translation>备份文件夹：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep:</source>
+        <translation>保留：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> backups</source>
+        <translation> 份备份</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back up:</source>
+        <translation>自动备份：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>when the app closes</source>
+        <translation>关闭程序时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>once a day</source>
+        <translation>每天一次</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last backup:</source>
+        <translation>上次备份：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Backup folder</source>
+        <translation>备份文件夹</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <location line="+1"/>
         <source>Settings</source>
         <translation>设置</translation>
@@ -5823,7 +7102,7 @@ Log the first call, visit or meeting with Ctrl+L, or plan one so that you are re
 <context>
     <name>UserPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-81"/>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-96"/>
         <source>Who is leaving?</source>
         <translation>谁要离职？</translation>
     </message>

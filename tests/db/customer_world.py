@@ -32,13 +32,18 @@ class World:
     branches: dict[str, int]
 
     def new_customer(self, actor: Actor | None = None, **values: object) -> int:
-        """Create a customer (duplicates allowed) and return its id."""
+        """Create a customer (duplicates allowed) and return its id. ``locked=True`` is a
+        manager's decision: the admin creates it for ``actor`` then."""
         values.setdefault("name", "测试客户")
+        actor = actor or self.admin
+        if values.get("locked") and actor.role == "sales":
+            values.setdefault("owner_id", actor.id)
+            actor = self.admin
         with self.db.session_factory.begin() as s:
             detail = create_customer(
                 s,
                 CustomerInput(**values),
-                actor or self.admin,
+                actor,
                 allow_duplicate=True,  # type: ignore[arg-type]
             )
         return detail.id

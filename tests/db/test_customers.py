@@ -123,6 +123,29 @@ def test_sales_edits_own_customers_only_and_pool_is_read_only(world: World) -> N
         update_customer(s, pool, CustomerInput(notes="x"), pool_detail.version, world.li)
 
 
+def test_only_a_manager_locks_a_customer_against_the_pool_rules(world: World) -> None:
+    own = world.new_customer(world.li, name="李的客户")
+    with (
+        pytest.raises(PermissionDenied, match="Only a manager"),
+        world.db.session_factory.begin() as s,
+    ):
+        update_customer(s, own, CustomerInput(locked=True), 1, world.li)
+    with (
+        pytest.raises(PermissionDenied, match="Only a manager"),
+        world.db.session_factory.begin() as s,
+    ):
+        create_customer(s, CustomerInput(name="锁定的新客户", locked=True), world.li)
+    with world.db.session_factory.begin() as s:
+        update_customer(s, own, CustomerInput(locked=True), 1, world.manager)
+    with world.db.session_factory.begin() as s:
+        detail = get_customer(s, own, world.li)
+        assert detail.locked
+        # Saving the form again with the lock unchanged is fine for the holder.
+        update_customer(
+            s, own, CustomerInput(notes="拜访过", locked=True), detail.version, world.li
+        )
+
+
 def test_sales_cannot_give_a_customer_to_someone_else(world: World) -> None:
     own = world.new_customer(world.li, name="李的客户")
     with pytest.raises(PermissionDenied), world.db.session_factory.begin() as s:

@@ -14,7 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_desktop.core.errors import AuthenticationFailed, PermissionDenied, ValidationError
-from crm_desktop.db.models import AppUser, AuditLog, Customer, Followup, OwnershipChange
+from crm_desktop.db.models import (
+    AppUser,
+    AuditLog,
+    Customer,
+    EmailMessage,
+    Followup,
+    OwnershipChange,
+)
 from crm_desktop.services.context import Actor
 from crm_desktop.services.followups import FollowupInput, NextPlan, log_followup, plan_followup
 from crm_desktop.services.handover import (
@@ -180,6 +187,76 @@ def test_handover_moves_every_customer_and_open_followup_and_keeps_history(world
         )
     assert sorted(c.name for c in data.customers) == ["华东机械", "远航物流"]
     assert data.open_followups == 2
+
+
+def add_mail(world: World, owner: Actor, customer_id: int | None) -> int:
+    with world.db.session_factory.begin() as s:
+        mail = EmailMessage(
+            message_id=f"<m{next(_numbers)}@example.com>",
+            direction="in",
+            from_addr="buyer@example.com",
+            subject="询价",
+            sent_at=NOW - DAY,
+            owner_id=owner.id,
+            customer_id=customer_id,
+            link_method="address" if customer_id else "none",
+        )
+        s.add(mail)
+        s.flush()
+        return mail.id
+
+
+def mail_owners(world: World, *ids: int) -> list[int | None]:
+    with world.db.read_session_factory.begin() as s:
+        found = dict(
+            s.execute(
+                select(EmailMessage.id, EmailMessage.owner_id).where(EmailMessage.id.in_(ids))
+            )
+            .tuples()
+            .all()
+        )
+    return [found[i] for i in ids]
+
+
+def test_the_mail_goes_with_the_customers_and_the_unlinked_queue_to_the_main_heir(
+    world: World,
+) -> None:
+    """Linked mail follows its customer's new owner; the departing user's unlinked queue
+    goes to the heir who takes most customers (or to the one chosen), not into limbo."""
+    li, wang = world.li, world.wang
+    big = [world.new_customer(li, name=f"客户{n}", grade_id=world.grades["B"]) for n in range(3)]
+    key = world.new_customer(li, name="重点客户", grade_id=world.grades["A"])
+    linked = add_mail(world, li, big[0])
+    unlinked = [add_mail(world, li, None) for _ in range(2)]
+    theirs = add_mail(world, wang, None)
+
+    shown = preview(world, HandoverPlan(li.id, (), rest_to=wang.id))
+    assert shown.unlinked_mail == 2 and shown.mail == 1
+
+    plan = HandoverPlan(
+        li.id, (HandoverRule(heir_id=world.admin.id, grade_ids=(world.grades["A"],)),), wang.id
+    )
+    result = run(world, plan)
+    assert dict(result.moved) == {world.admin.id: 1, wang.id: 3}
+    assert result.unlinked_mail_moved == 2 and result.unlinked_mail_to == wang.id
+    assert owners(world, key) == [world.admin.id]
+    assert mail_owners(world, linked, *unlinked, theirs) == [wang.id, wang.id, wang.id, wang.id]
+
+
+def test_unlinked_mail_to_a_chosen_person_or_kept_when_all_goes_to_the_pool(
+    world: World,
+) -> None:
+    li, wang = world.li, world.wang
+    world.new_customer(li, name="公海客户")
+    unlinked = add_mail(world, li, None)
+    result = run(world, HandoverPlan(li.id, (), rest_to=None, disable_login=False))
+    assert result.unlinked_mail_moved == 0 and mail_owners(world, unlinked) == [li.id]
+    world.new_customer(li, name="又一个")
+    result = run(
+        world,
+        HandoverPlan(li.id, (), rest_to=None, disable_login=False, unlinked_mail_to=wang.id),
+    )
+    assert result.unlinked_mail_to == wang.id and mail_owners(world, unlinked) == [wang.id]
 
 
 def test_rules_by_grade_region_and_hand_with_the_rest_to_the_pool(world: World) -> None:

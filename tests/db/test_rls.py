@@ -367,6 +367,114 @@ def test_managers_may_still_move_followups(world: SharedWorld) -> None:
             assert done.rowcount == 1, who
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("owner_since", "now() + interval '1 year'", "holding dates"),
+        ("pool_since", "now()", "holding dates"),
+        ("last_followup_at", "now() + interval '1 year'", "follow-up dates"),
+        ("next_followup_at", "now() + interval '1 year'", "follow-up dates"),
+        ("locked", "true", "only a manager"),
+        ("created_at", "now() - interval '9 years'", "who created it"),
+        ("created_by_id", "NULL", "who created it"),
+    ],
+)
+def test_salesperson_cannot_rewrite_what_the_app_computes(
+    world: SharedWorld, column: str, value: str, message: str
+) -> None:
+    """Escaping the pool rules from psql: a later holding date, a fake recent follow-up, a
+    lock — refused on the salesperson's own customer; their ordinary edits still pass."""
+    mine = min(world.owned["sales1"]["customer"])
+    before = _customer_row(world, mine)
+    with (
+        world.connect("sales1") as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match=message),
+    ):
+        conn.execute(f"UPDATE customer SET {column} = {value} WHERE id = %s", (mine,))
+    assert _customer_row(world, mine) == before
+    with world.connect("sales1") as conn:
+        done = conn.execute(
+            "UPDATE customer SET notes = 'fine', version = version + 1, updated_at = now(), "
+            "last_followup_at = (SELECT max(f.happened_at) FROM followup f "
+            "WHERE f.customer_id = customer.id AND f.status = 'done' AND f.deleted_at IS NULL) "
+            "WHERE id = %s",
+            (mine,),
+        )
+        assert done.rowcount == 1
+        # A new customer starts unlocked.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="unlocked"):
+            conn.execute(
+                "INSERT INTO customer (uuid, name, kind, branch_id, owner_id, status, locked, "
+                "version, created_at, updated_at) VALUES (gen_random_uuid()::text, 'n', "
+                "'company', %s, %s, 'prospect', true, 1, now(), now())",
+                (world.branches["HQ"], world.user_ids["sales1"]),
+            )
+    with world.connect("manager") as conn:
+        done = conn.execute("UPDATE customer SET locked = true WHERE id = %s", (mine,))
+        assert done.rowcount == 1
+
+
+def test_salesperson_cannot_add_to_a_pool_customer(world: SharedWorld) -> None:
+    """Contacts and files of a pool customer are read-only until it is claimed."""
+    pool_customer = min(world.pool["customer"])
+    pool_contact = min(world.pool["contact"])
+    mine = min(world.owned["sales1"]["customer"])
+    with world.connect("sales1") as conn:
+        _refused(
+            conn,
+            "INSERT INTO contact (uuid, customer_id, name, email_norm, is_primary, version, "
+            "created_at, updated_at) VALUES (gen_random_uuid()::text, %s, 'x', '', false, 1, "
+            "now(), now())",
+            pool_customer,
+        )
+        assert (
+            conn.execute("UPDATE contact SET name = 'x' WHERE id = %s", (pool_contact,)).rowcount
+            == 0
+        )
+        attachment = (
+            "INSERT INTO attachment (customer_id, filename, mime, size, sha256, data, "
+            "created_at) VALUES (%s, 'a.txt', 'text/plain', 1, 'x', 'x', now())"
+        )
+        _refused(conn, attachment, pool_customer)
+        assert conn.execute(attachment, (mine,)).rowcount == 1
+        # Ownership history: only the salesperson's own moves, never rewritten.
+        _refused(
+            conn,
+            "INSERT INTO ownership_change (customer_id, from_user_id, to_user_id, reason, at, "
+            "by_id) VALUES (%s, %s, %s, 'assign', now(), %s)",
+            mine,
+            world.user_ids["sales2"],
+            world.user_ids["sales1"],
+            world.user_ids["sales1"],
+        )
+        _refused(conn, "UPDATE ownership_change SET reason = 'claim'")
+        _refused(conn, "DELETE FROM ownership_change")
+    with world.superuser() as su:
+        row = su.execute("SELECT name FROM contact WHERE id = %s", (pool_contact,)).fetchone()
+        assert row is not None and row[0] != "x"
+
+
+def test_manager_only_claims_other_branches_pool(world: SharedWorld) -> None:
+    other_branch = max(world.pool["customer"])  # the pool customer of branch B2
+    with world.connect("manager") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="public pool"):
+            conn.execute(
+                "UPDATE customer SET notes = 'mine now', version = version + 1 WHERE id = %s",
+                (other_branch,),
+            )
+        _refused(
+            conn,
+            "INSERT INTO contact (uuid, customer_id, name, email_norm, is_primary, version, "
+            "created_at, updated_at) VALUES (gen_random_uuid()::text, %s, 'x', '', false, 1, "
+            "now(), now())",
+            other_branch,
+        )
+        done = conn.execute(
+            CLAIM_SQL, (world.user_ids["manager"], world.branches["HQ"], other_branch)
+        )
+        assert done.rowcount == 1
+
+
 def test_guard_triggers_are_checked_and_reinstalled(world: SharedWorld) -> None:
     from sqlalchemy import create_engine
 

@@ -4,6 +4,7 @@ header, select rows and change them in bulk, delete and restore; on real databas
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -487,3 +488,44 @@ def test_created_period_and_tags_filters(
     with qtbot.waitSignal(page.sig_ids_loaded, timeout=10_000):
         qtbot.keyClicks(panel.tags_edit, "VIP")
     assert shown_ids(page) == [tagged]
+
+
+# =========================================================================== import
+
+
+def test_a_spreadsheet_dropped_on_the_page_opens_the_import_wizard_with_it(
+    qtbot: QtBot, world: World, runner: OpRunner, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from crm_desktop.ui.import_wizard import ImportWizard
+
+    page = make_page(qtbot, runner, world.li, Settings())
+    sheet = tmp_path / "客户名单.csv"
+    sheet.write_bytes("客户名称,联系人,手机\n东方机械,王小明,13800138000\n".encode("gbk"))
+    note = tmp_path / "readme.txt.pdf"
+    note.write_bytes(b"%PDF")
+
+    def drop(path: Path) -> QDropEvent:
+        data = QMimeData()
+        data.setUrls([QUrl.fromLocalFile(str(path))])
+        event = QDropEvent(
+            QPointF(20, 20),
+            Qt.DropAction.CopyAction,
+            data,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        page.dropEvent(event)
+        return event
+
+    assert not drop(note).isAccepted()  # not a file the wizard reads
+    assert not top_level(ImportWizard)
+    assert drop(sheet).isAccepted()
+    qtbot.waitUntil(lambda: bool(top_level(ImportWizard)), timeout=10_000)
+    wizard = top_level(ImportWizard)[0]
+    assert wizard.path == sheet
+    qtbot.waitUntil(lambda: wizard.preview is not None, timeout=10_000)
+    assert page.import_action.text() == "Import…"
+    wizard.reject()

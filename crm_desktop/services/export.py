@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, aliased
 from crm_desktop.core.errors import PermissionDenied, UserError, ValidationError
 from crm_desktop.core.progress import NullProgress, Progress
 from crm_desktop.db.models import AppUser, Contact, Customer, Grade, Region
+from crm_desktop.importers.mapping import FIELDS
 from crm_desktop.services import audit
 from crm_desktop.services.context import Actor
 from crm_desktop.services.customer_list import CustomerFilter, SortSpec, filtered_ids
@@ -64,22 +65,11 @@ __all__ = [
 ExportFormat = Literal["csv", "xlsx"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx")
 
+# The importable fields (importers.mapping.FIELDS), so an exported file imports back, plus the
+# id and the follow-up dates.
 EXPORT_COLUMNS: tuple[str, ...] = (
     "customer.id",
-    "customer.name",
-    "customer.kind",
-    "customer.grade",
-    "customer.region",
-    "customer.owner",
-    "customer.status",
-    "customer.industry",
-    "customer.source",
-    "customer.phone",
-    "customer.email",
-    "customer.website",
-    "customer.address",
-    "customer.tags",
-    "customer.notes",
+    *(f for f in FIELDS if f.startswith("customer.")),
     "customer.last_followup_at",
     "customer.next_followup_at",
 )
@@ -94,17 +84,7 @@ DEFAULT_COLUMNS: tuple[str, ...] = (
     "customer.address",
 )
 # With ``contacts=True`` these follow the customer columns, one row per contact.
-CONTACT_COLUMNS: tuple[str, ...] = (
-    "contact.name",
-    "contact.title",
-    "contact.department",
-    "contact.mobile",
-    "contact.phone",
-    "contact.email",
-    "contact.wechat",
-    "contact.birthday",
-    "contact.notes",
-)
+CONTACT_COLUMNS: tuple[str, ...] = tuple(f for f in FIELDS if f.startswith("contact."))
 
 CHUNK = 500  # customers read per query
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

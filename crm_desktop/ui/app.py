@@ -676,6 +676,11 @@ class AppController(QObject):
         self._on_start_failed(exc)
 
     def _show_main_window(self, actor: Actor) -> None:
+        if self.db is None or self.main_window is not None:
+            # A sign-in answered after its database was closed (a restore or a switch is under
+            # way; the new start signs in again), or a second answer: nothing to show.
+            log.info("a late sign-in result was dropped")
+            return
         prepared = self._prepared_window
         if prepared is not None and prepared[0] == actor:
             self._prepared_window = None

@@ -208,13 +208,10 @@ def add_mail(world: World, owner: Actor, customer_id: int | None) -> int:
 
 def mail_owners(world: World, *ids: int) -> list[int | None]:
     with world.db.read_session_factory.begin() as s:
-        found = dict(
-            s.execute(
-                select(EmailMessage.id, EmailMessage.owner_id).where(EmailMessage.id.in_(ids))
-            )
-            .tuples()
-            .all()
+        rows = s.execute(
+            select(EmailMessage.id, EmailMessage.owner_id).where(EmailMessage.id.in_(ids))
         )
+        found = {r[0]: r[1] for r in rows}
     return [found[i] for i in ids]
 
 

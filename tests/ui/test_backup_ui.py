@@ -3,15 +3,12 @@ saves refused), the exit backup, the restore list; and pictures of the two dialo
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTranslator
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
@@ -28,7 +25,6 @@ from tests.db.test_backup import add_customer_with_contact, connect, damage
 from .conftest import ADMIN_LOGIN, ADMIN_PASSWORD, RecordedErrors
 
 WAIT = 20_000
-PENDING = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "pending" / "backup.json"
 SHOTS = Path(os.environ.get("CRM_SHOTS", "/tmp/crm-shots"))
 
 
@@ -219,23 +215,6 @@ def test_the_restore_list_shows_backups_and_confirms_naming_the_file_kept_aside(
 # --------------------------------------------------------------------------- pictures
 
 
-class JsonTranslator(QTranslator):
-    """The pending zh_CN strings of this helper, until the lead merges them into the .qm."""
-
-    def __init__(self, catalogue: dict[str, dict[str, str]]) -> None:
-        super().__init__()
-        self.catalogue = catalogue
-
-    def translate(
-        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str | None:
-        # None (a null string) lets Qt ask the next translator (qtbase: "Cancel" …).
-        return self.catalogue.get(context, {}).get(source)
-
-    def isEmpty(self) -> bool:
-        return False
-
-
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_pictures_of_the_dialogs(
     qtbot: QtBot, ui_translations: Translations, sqlite_url: str, tmp_path: Path, language: str
@@ -244,12 +223,7 @@ def test_pictures_of_the_dialogs(
     folder = tmp_path / "backups"
     for day, reason in ((1, "daily"), (2, "exit"), (3, "manual")):
         backups.backup_now(path, folder, keep=5, reason=reason, now=datetime(2024, 3, day, 18))
-    ui_translations.apply(language)
-    translator = JsonTranslator(json.loads(PENDING.read_text(encoding="utf-8")))
-    app = QApplication.instance()
-    assert app is not None
-    if language != "en":
-        app.installTranslator(translator)
+    ui_translations.apply(language)  # the shipped catalogue
     try:
         info = BackupInfo(
             folder / "crm-20240303-180000-manual.sqlite3",
@@ -276,5 +250,4 @@ def test_pictures_of_the_dialogs(
             assert damaged.restore_button.text() == "恢复这个备份"
             assert restore.windowTitle() == "从备份恢复"
     finally:
-        app.removeTranslator(translator)
         ui_translations.apply("en")

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator, QUrl
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QUrl
 from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -33,7 +32,6 @@ from tests.db.customer_world import World, build_world
 from .conftest import RecordedErrors
 
 ROOT = Path(__file__).resolve().parents[2]
-PENDING = ROOT / "resources" / "i18n" / "pending" / "export.json"
 WAIT = 15_000
 
 
@@ -312,25 +310,6 @@ def test_missing_choices_are_said_in_the_dialog(
 # =========================================================================== the picture
 
 
-def pending_translator(app: QCoreApplication) -> QTranslator:
-    """This helper's zh_CN strings until they are merged into the shipped catalogue."""
-    table: dict[tuple[str, str], str] = {}
-    for context, strings in json.loads(PENDING.read_text(encoding="utf-8")).items():
-        for source, text in strings.items():
-            table[(context, source)] = text
-
-    class PendingTranslator(QTranslator):
-        def translate(  # type: ignore[override]
-            self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-        ) -> str | None:
-            return table.get((context, source))
-
-        def isEmpty(self) -> bool:
-            return False
-
-    return PendingTranslator(app)
-
-
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_the_dialog_looks_right(
     qtbot: QtBot,
@@ -343,10 +322,7 @@ def test_the_dialog_looks_right(
 ) -> None:
     app = QApplication.instance()
     assert isinstance(app, QCoreApplication)
-    ui_translations.apply(language)
-    pending = pending_translator(app)
-    if language != "en":
-        app.installTranslator(pending)
+    ui_translations.apply(language)  # the shipped catalogue
     try:
         page = make_page(qtbot, runner, world.admin, Settings())
         page.select_rows([0, 1])
@@ -379,4 +355,4 @@ def test_the_dialog_looks_right(
             assert rect.width() >= needed, (item.text(), rect.width(), needed)
         dialog.reject()
     finally:
-        app.removeTranslator(pending)
+        ui_translations.apply("en")

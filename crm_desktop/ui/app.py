@@ -539,6 +539,8 @@ class AppController(QObject):
         ).run()
 
     def _on_company_info(self, info: object) -> None:
+        if self.db is None or self.runner is None:
+            return  # the answer of a database closed meanwhile (a restore or a switch)
         self.company_name = getattr(info, "name", None)
         if getattr(info, "initialized", False) and self._autologin is not None:
             self._sign_in_automatically(*self._autologin)
@@ -658,8 +660,10 @@ class AppController(QObject):
 
     def _prepare_main_window(self, actor: object) -> None:
         """Build (not show) the window of the user a pending sign-in names."""
-        if not isinstance(actor, Actor) or self.main_window is not None:
-            return  # no such active user (the sign-in will say so), or already signed in
+        if not isinstance(actor, Actor) or self.main_window is not None or self.db is None:
+            # No such active user (the sign-in will say so), already signed in, or the answer
+            # of a database closed meanwhile (a restore or a switch).
+            return
         self._prepared_window = (actor, self._build_main_window(actor))
 
     def _on_sign_in_preview_failed(self, exc: BaseException) -> None:

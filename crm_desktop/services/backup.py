@@ -221,17 +221,36 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _check_connection(conn: sqlite3.Connection, how: str) -> str | None:
-    """None when ``PRAGMA quick_check``/``integrity_check`` says ok, else its first findings."""
+def _check_connection(
+    conn: sqlite3.Connection, how: str, progress: Progress | None = None
+) -> str | None:
+    """None when ``PRAGMA quick_check``/``integrity_check`` says ok, else its first findings.
+    With ``progress`` a cancel interrupts the check (OperationCancelled): a minute-long check of
+    a big file must not hold up quitting the app."""
+    if progress is not None:
+
+        def stop() -> int:
+            try:
+                progress.check_cancelled()
+            except OperationCancelled:
+                return 1
+            return 0
+
+        conn.set_progress_handler(stop, 10_000)
     try:
         rows = [str(r[0]) for r in conn.execute(f"PRAGMA {how}").fetchall()]
     except sqlite3.DatabaseError as exc:
+        if progress is not None and "interrupted" in str(exc):
+            raise OperationCancelled("the integrity check was cancelled") from exc
         return str(exc)
     return None if rows == ["ok"] else "; ".join(rows[:3])
 
 
 def check_file(
-    path: Path, how: Literal["quick_check", "integrity_check"] = "quick_check"
+    path: Path,
+    how: Literal["quick_check", "integrity_check"] = "quick_check",
+    *,
+    progress: Progress | None = None,
 ) -> str | None:
     """Check a SQLite file without changing it: None when sound, else what is wrong."""
     if not header_ok(path):
@@ -241,7 +260,7 @@ def check_file(
     except (sqlite3.Error, UserError) as exc:
         return str(exc)
     try:
-        return _check_connection(conn, how)
+        return _check_connection(conn, how, progress)
     finally:
         conn.close()
 
@@ -561,11 +580,13 @@ def restore(
     )
 
 
-def check_database(db: Database) -> str | None:
+def check_database(db: Database, *, progress: Progress | None = None) -> str | None:
     """The open-time check: SQLite's quick_check on ``db`` — None when sound, else what it
     found (an error reading the broken pages counts as a finding)."""
     if not db.is_single_mode:
         return None
+    if progress is not None:  # interruptible: its own read-only connection to the file
+        return check_file(sqlite_path(db), progress=progress)
     try:
         return quick_check(db.engine)
     except DatabaseError as exc:

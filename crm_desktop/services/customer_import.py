@@ -52,6 +52,8 @@ from crm_desktop.services import audit
 from crm_desktop.services.context import Actor
 from crm_desktop.services.customers import (
     _EMAIL_RE,
+    CONTACT_FIELDS,
+    CUSTOMER_FIELDS,
     MIN_PHONE_KEY_DIGITS,
     _check_owner_assignment,
     _searchable_phone,
@@ -75,30 +77,8 @@ BATCH_KIND = "customers"
 # Customer fields an import may set (owner only on a new customer: an import never moves an
 # existing customer to somebody else).
 _CUSTOMER_TEXT = ("industry", "website", "address", "notes")
-_UPDATABLE = (
-    "kind",
-    "grade_id",
-    "region_id",
-    "status",
-    "industry",
-    "source",
-    "phone",
-    "email",
-    "website",
-    "address",
-    "tags",
-    "notes",
-)
-_CONTACT_UPDATABLE = (
-    "title",
-    "department",
-    "phone",
-    "mobile",
-    "email",
-    "wechat",
-    "birthday",
-    "notes",
-)
+_UPDATABLE = tuple(f for f in CUSTOMER_FIELDS if f not in ("name", "owner_id", "locked"))
+_CONTACT_UPDATABLE = tuple(f for f in CONTACT_FIELDS if f not in ("name", "is_primary"))
 _SEARCH_COLUMNS = (
     "name_norm",
     "name_pinyin",

@@ -301,6 +301,7 @@ class AppController(QObject):
         self.company_name: str | None = None
         self.exit_code = 0
         self._switch_to: str | None = None  # a profile to open once the window closed
+        self._integrity_pending = False  # the open-time check waits for the main window
 
     # ----------------------------------------------------------------- steps
 
@@ -329,7 +330,12 @@ class AppController(QObject):
         for warning in self.db.warnings:
             log.warning("%s", warning)
         self.runner = OpRunner(self.db, error_handler=self._error_handler)
-        self._start_integrity_check()
+        if self._autologin is None:
+            self._start_integrity_check()  # while the user signs in
+        else:
+            # Reading the whole file beside the first list would slow the start: it runs once
+            # the window is shown.
+            self._integrity_pending = True
         self._check_company()
         return True
 
@@ -354,7 +360,8 @@ class AppController(QObject):
         a minute for 1M customers), so the window is not delayed by it."""
         from crm_desktop.ui.backup_dialogs import check_job
 
-        assert self.runner is not None and self.db is not None
+        if self.runner is None or self.db is None:
+            return  # closed meanwhile (a restore or a switch): the next start checks again
         self.integrity_ok = None
         self.integrity_finding = None
         self.runner.op(None, check_job, db=self.db).read_only().on_success(
@@ -702,6 +709,9 @@ class AppController(QObject):
         log.info("main window shown after %.3f s", seconds_since_start())
         self._start_reclaim(window)
         self._start_backups(window)
+        if self._integrity_pending:
+            self._integrity_pending = False
+            QTimer.singleShot(0, self._start_integrity_check)
         self.sig_main_window_shown.emit(window)
 
     def _start_reclaim(self, window: MainWindow) -> None:

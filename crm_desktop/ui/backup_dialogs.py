@@ -79,8 +79,8 @@ def restore_job(
     return backups.restore(db_path, backup, progress)
 
 
-def check_job(_session: object, *, db: Database) -> str | None:
-    return backups.check_database(db)
+def check_job(_session: object, *, db: Database, progress: Any = None) -> str | None:
+    return backups.check_database(db, progress=progress)
 
 
 def newest_backup_job(

@@ -49,7 +49,6 @@ from crm_desktop.services.customer_page import (
     list_customer_ids,
 )
 from crm_desktop.services.customers import BulkResult, bulk_update
-from crm_desktop.services.export import can_export_customers
 from crm_desktop.ui.bulk_dialog import BulkChangeDialog, result_message_box
 from crm_desktop.ui.customer_model import (
     COLUMN_KEYS,
@@ -58,7 +57,6 @@ from crm_desktop.ui.customer_model import (
     CustomerListModel,
     column_title,
 )
-from crm_desktop.ui.export_dialog import ExportDialog
 from crm_desktop.ui.filter_panel import FilterPanel
 from crm_desktop.ui.live import EVERYTHING, changed_customer_ids
 from crm_desktop.ui.ops import Op, OpRunner
@@ -67,8 +65,18 @@ from crm_desktop.ui.widgets import EmptyState, PageHeader
 
 if TYPE_CHECKING:
     from crm_desktop.services.reports import ReportFilters
+    from crm_desktop.ui.export_dialog import ExportDialog
 
 log = logging.getLogger(__name__)
+
+
+def _may_export(session: Any, actor: Actor) -> bool:
+    """services.export.can_export_customers, imported on the worker (export pulls in openpyxl
+    and the report services; the list does not need them to show)."""
+    from crm_desktop.services.export import can_export_customers
+
+    return can_export_customers(session, actor)
+
 
 SETTINGS_KEY = "customer_list"
 SEARCH_DEBOUNCE_MS = 150
@@ -426,6 +434,9 @@ class CustomersPage(QWidget):
             self.export_dialog.raise_()
             self.export_dialog.activateWindow()
             return self.export_dialog
+        # Imported when first used (with openpyxl behind it): not needed to show the list.
+        from crm_desktop.ui.export_dialog import ExportDialog
+
         dialog = ExportDialog(
             self.actor,
             self.runner,
@@ -534,7 +545,7 @@ class CustomersPage(QWidget):
         ).run()
         if not self._export_checked:
             self._export_checked = True
-            self.runner.op(self, can_export_customers, actor=self.actor).read_only().on_success(
+            self.runner.op(self, _may_export, actor=self.actor).read_only().on_success(
                 self._apply_export_permission
             ).run()
         self._counts_key = None

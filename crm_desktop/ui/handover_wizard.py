@@ -46,7 +46,7 @@ from crm_desktop.services.handover import (
 from crm_desktop.services.reports import ReportFilters
 from crm_desktop.services.users import UserRow
 from crm_desktop.ui.style import MUTED_COLOR
-from crm_desktop.ui.widgets import ErrorLabel, StatTile
+from crm_desktop.ui.widgets import ErrorLabel, stat_tiles
 
 if TYPE_CHECKING:
     from crm_desktop.ui.ops import Op, OpRunner
@@ -121,20 +121,14 @@ class PreviewPage(QWizardPage):
         self.wiz = wizard
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        tiles = QHBoxLayout()
-        self.customers_tile = StatTile(self)
-        self.followups_tile = StatTile(self)
-        self.mail_tile = StatTile(self)
-        self.unlinked_tile = StatTile(self)
-        self.claims_tile = StatTile(self)
-        for tile in (
+        tiles, tile_list = stat_tiles(self, 5)
+        (
             self.customers_tile,
             self.followups_tile,
             self.mail_tile,
             self.unlinked_tile,
             self.claims_tile,
-        ):
-            tiles.addWidget(tile)
+        ) = tile_list
         layout.addLayout(tiles)
         self.matrix_label = QLabel(self)
         layout.addWidget(self.matrix_label)

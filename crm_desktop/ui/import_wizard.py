@@ -56,7 +56,7 @@ from crm_desktop.services.customer_import import (
 )
 from crm_desktop.services.customer_page import filter_choices
 from crm_desktop.ui.style import MUTED_COLOR
-from crm_desktop.ui.widgets import ErrorLabel, StatTile
+from crm_desktop.ui.widgets import ErrorLabel, stat_tiles
 
 if TYPE_CHECKING:
     from crm_desktop.core.progress import Progress
@@ -834,13 +834,9 @@ class ImportDuplicatesPage(QWizardPage):
         self.wiz = wizard
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        tiles = QHBoxLayout()
-        self.rows_tile = StatTile(self)
-        self.in_file_tile = StatTile(self)
-        self.in_db_tile = StatTile(self)
-        self.problems_tile = StatTile(self)
-        for tile in (self.rows_tile, self.in_file_tile, self.in_db_tile, self.problems_tile):
-            tiles.addWidget(tile)
+        tiles, (self.rows_tile, self.in_file_tile, self.in_db_tile, self.problems_tile) = (
+            stat_tiles(self, 4)
+        )
         layout.addLayout(tiles)
         self.policy_label = QLabel(self)
         layout.addWidget(self.policy_label)
@@ -1025,13 +1021,9 @@ class ImportResultPage(QWizardPage):
         self.wiz = wizard
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        tiles = QHBoxLayout()
-        self.created_tile = StatTile(self)
-        self.updated_tile = StatTile(self)
-        self.skipped_tile = StatTile(self)
-        self.problems_tile = StatTile(self)
-        for tile in (self.created_tile, self.updated_tile, self.skipped_tile, self.problems_tile):
-            tiles.addWidget(tile)
+        tiles, (self.created_tile, self.updated_tile, self.skipped_tile, self.problems_tile) = (
+            stat_tiles(self, 4)
+        )
         layout.addLayout(tiles)
         self.summary_label = QLabel(self)
         self.summary_label.setWordWrap(True)

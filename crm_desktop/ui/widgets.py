@@ -114,6 +114,15 @@ class StatTile(QFrame):
         self.caption_label.setText(text)
 
 
+def stat_tiles(parent: QWidget, count: int) -> tuple[QHBoxLayout, list[StatTile]]:
+    """A row of ``count`` StatTiles (a page's headline numbers) and the tiles, left to right."""
+    row = QHBoxLayout()
+    tiles = [StatTile(parent) for _ in range(count)]
+    for tile in tiles:
+        row.addWidget(tile)
+    return row, tiles
+
+
 class EmptyState(QFrame):
     """A friendly card saying what will be here and what to do meanwhile."""
 

@@ -360,3 +360,21 @@ def test_pg_backup_reports_a_failing_pg_dump(tmp_path: Path) -> None:
             pg_dump=backups.find_pg_dump() or Path("/bin/false"),
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancelled_open_time_check_stops_at_once(sqlite_url: str, tmp_path: Path) -> None:
+    """Quitting during the (minute-long on 1M customers) open-time check interrupts it."""
+    db = open_database(sqlite_url)
+    try:
+        assert backups.check_database(db, progress=ProgressState()) is None
+    finally:
+        db.dispose()
+    big = tmp_path / "big.sqlite3"
+    with sqlite3.connect(big) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        conn.executemany("INSERT INTO t (v) VALUES (?)", ((f"row {n}" * 5,) for n in range(50_000)))
+    assert backups.check_file(big, progress=ProgressState()) is None
+    stopped = ProgressState()
+    stopped.cancel()
+    with pytest.raises(OperationCancelled):
+        backups.check_file(big, progress=stopped)

@@ -6,8 +6,10 @@ customers already in the database, 5 % rows repeated inside the file) into a dat
 SQLite: ``bench/out/demo-1000000.sqlite3`` (made with ``crm-desktop demo`` when missing) is
 copied once with the SQLite backup API into a temporary file, never modified; each run imports
 into the copy and is undone afterwards (``crm-desktop import undo``), so every run starts from
-the same customers. ``--postgres``: the same against a throwaway PostgreSQL cluster loaded with
-``--customers`` demo customers (loading 1M there takes a while).
+the same customers. ``--postgres``: the same against the throwaway PostgreSQL cluster of
+``bench/concurrency.py`` (``/tmp/crm-bench-pg-CUSTOMERS``, kept between runs: loading 1M
+customers takes a while) or ``--database URL``, an existing database (demo customers loaded
+when empty).
 
 Prints the medians of ``--runs`` runs (rows/s inside the command, wall time of the process,
 peak RSS) and the command that reproduces them.
@@ -239,16 +241,32 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--on-duplicate", default="skip")
-    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throwaway PostgreSQL cluster (Shared server)"
+    )
+    parser.add_argument("--database", metavar="URL", help="an existing PostgreSQL database")
     args = parser.parse_args()
     _install_wait_hook()
     work = Path(tempfile.mkdtemp(prefix="crm-bench-import-"))
     cluster = None
     try:
-        if args.postgres:
-            # Not done yet: start a throwaway cluster as bench/concurrency.py does, load
-            # --customers with ensure_postgresql, then run the same loop.
-            raise SystemExit("--postgres is not implemented yet")
+        if args.database:
+            url = args.database
+            from common import ensure_postgresql
+
+            ensure_postgresql(url, args.customers)
+        elif args.postgres:
+            # The throwaway cluster of bench/concurrency.py (kept between runs in
+            # /tmp/crm-bench-pg-CUSTOMERS: loading 1M customers takes a while).
+            from common import ensure_postgresql
+            from concurrency import PLAIN_DB, start_cluster
+
+            base = Path(tempfile.gettempdir()) / f"crm-bench-pg-{args.customers}"
+            cluster = start_cluster(base, clients=4)
+            if not cluster.has_database(PLAIN_DB):
+                cluster.execute(f"CREATE DATABASE {PLAIN_DB} ENCODING 'UTF8' TEMPLATE template0")
+            url = cluster.url(PLAIN_DB)
+            ensure_postgresql(url, args.customers)
         else:
             original = ensure_sqlite_database(args.customers)
             target = work / "bench.sqlite3"
@@ -289,16 +307,19 @@ def main() -> int:
                 file=sys.stderr,
             )
             run_cli("import", "undo", str(result["batch_id"]), "--database", url, "--json")
+        kind = "PostgreSQL" if args.postgres or args.database else "SQLite"
         print(
             f"customer import, {args.rows:,} GBK rows (10 % duplicates) into "
-            f"{args.customers:,} customers, {'PostgreSQL' if args.postgres else 'SQLite'}: "
+            f"{args.customers:,} customers, {kind}: "
             f"median {statistics.median(rates):,.0f} rows/s, process "
             f"{statistics.median(walls):.2f} s, peak RSS {statistics.median(rsss) / 1024:.0f} MiB"
         )
         print(f"reproduce: {command_line()}")
     finally:
         if cluster is not None:
-            cluster.stop()
+            from concurrency import stop_cluster
+
+            stop_cluster(cluster)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -359,3 +359,59 @@ def test_a_salesperson_imports_under_row_level_security(empty_pg_url: str, tmp_p
         assert owners == {shared.user_ids["sales1"]}
     finally:
         engine.dispose()
+
+
+def test_many_chunks_are_all_indexed_and_the_index_is_sound(world: World, tmp_path: Path) -> None:
+    """Rows are built beside the writes in chunks; every chunk reaches the search index, and
+    the SQLite index settings the bulk path changes are back afterwards."""
+    n = 4_500  # three write chunks
+    body = "".join(f"分块测试{i:05d}有限公司,联系人{i},139{i:08d},,,,,,,\n" for i in range(n))
+    result = run(world, write_csv(tmp_path / "chunks.csv", body), world.admin)
+    assert result.created == n
+    with world.db.read_session_factory() as s:
+        for i in (0, 1999, 2000, 3999, 4000, n - 1):
+            found = [r.name for r in search_customers(s, f"分块测试{i:05d}").results]
+            assert found == [f"分块测试{i:05d}有限公司"], i
+        if s.get_bind().dialect.name == "sqlite":
+            for table in ("search_customer_text", "search_customer_keys"):
+                s.execute(text(f"INSERT INTO {table}({table}) VALUES ('integrity-check')"))
+                merge = s.execute(
+                    text(f"SELECT v FROM {table}_config WHERE k = 'automerge'")
+                ).scalar()
+                assert merge in (None, 4)
+            assert (
+                s.execute(
+                    text("SELECT count(*) FROM sqlite_master WHERE name = 'search_customer_ai'")
+                ).scalar()
+                == 1
+            )
+            assert int(s.execute(text("PRAGMA cache_size")).scalar() or 0) > -100_000
+
+
+def test_a_failure_while_building_rows_rolls_everything_back(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm_desktop.services import customer_import
+
+    body = "".join(f"失败测试{i}有限公司,联系人{i},,,,,,,,\n" for i in range(5000))
+    source = write_csv(tmp_path / "fail.csv", body)
+    before = snapshot(world)
+    real = customer_import._search_of
+    calls = 0
+
+    def failing(*args: Any, **kwargs: Any) -> dict[str, str]:
+        nonlocal calls
+        calls += 1
+        if calls == 3_000:  # inside the second chunk, after the first was written
+            raise RuntimeError("broken row builder")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(customer_import, "_search_of", failing)
+    with pytest.raises(RuntimeError, match="broken row builder"):
+        run(world, source, world.admin)
+    assert snapshot(world) == before
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name == "import-rows"]
+    monkeypatch.setattr(customer_import, "_search_of", real)
+    assert run(world, source, world.admin).created == 5000

@@ -35,11 +35,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
             result = backups.backup_now(
                 path, chosen.folder, keep=chosen.keep, reason="manual", progress=shown.state()
             )
-            if _is_default_database(path, settings):
-                entry: dict[str, Any] = dict(settings.ui.get("backup") or {})
-                entry["last"] = datetime.now().isoformat(timespec="seconds")
-                settings.ui["backup"] = entry
-                save_settings(settings)
+            # The app shows each database's last backup (settings keyed by database).
+            settings.ui["backup"] = backups.record_backup(
+                settings.ui.get("backup"), path, datetime.now()
+            )
+            save_settings(settings)
     shown.finish()
     if args.json:
         _print_json(result.to_json())
@@ -48,18 +48,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
         for pruned in result.pruned:
             print(f"old backup removed: {pruned}")
     return 0
-
-
-def _is_default_database(path: Path, settings: Any) -> bool:
-    from crm_desktop.core.settings import strip_password
-    from crm_desktop.db.engine import normalize_url
-
-    try:
-        url, _password = strip_password(settings.profile(None).url)
-        default = normalize_url(url)
-    except Exception:
-        return False
-    return default.get_backend_name() == "sqlite" and Path(default.database or "") == path
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ API only (never a file copy), every copy integrity-checked, generations pruned; 
 from __future__ import annotations
 
 import glob
+import hashlib
 import logging
 import os
 import re
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, attributes, sessionmaker
 
 from crm_desktop.core import paths
 from crm_desktop.core.errors import DatabaseError, OperationCancelled, UserError
+from crm_desktop.core.paths import default_database_path
 from crm_desktop.core.progress import Progress
 from crm_desktop.db.engine import create_db_engine, normalize_url, quick_check, writer_engine
 from crm_desktop.services.database import Database
@@ -129,7 +131,9 @@ class RestoreResult:
 
 @dataclass(frozen=True)
 class BackupSettings:
-    """``Settings.ui["backup"]`` with its defaults filled in."""
+    """``Settings.ui["backup"]`` with its defaults filled in. ``last``: the last backup of the
+    database it was read for (``ui["backup"]["last"]`` maps database keys to times: one user
+    may work with several databases)."""
 
     folder: Path
     keep: int = DEFAULT_KEEP
@@ -138,50 +142,116 @@ class BackupSettings:
     last: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The options without ``last`` (``record_backup`` writes that, per database)."""
         return {
             "folder": str(self.folder),
             "keep": self.keep,
             "on_exit": self.on_exit,
             "daily": self.daily,
-            "last": self.last.isoformat(timespec="seconds") if self.last else None,
         }
+
+
+BackupTarget = str | URL | Engine | Database | Path
+
+
+def database_key(database: BackupTarget) -> str:
+    """Which database a ``last`` time belongs to: the absolute path of a SQLite file, else the
+    URL without its password."""
+    if isinstance(database, Database):
+        database = database.engine
+    url: str | URL | Path = database.url if isinstance(database, Engine) else database
+    if isinstance(url, str) and "://" not in url:
+        url = Path(url)
+    if isinstance(url, Path):
+        return str(url.expanduser().resolve())
+    parsed = normalize_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        return str(sqlite_path(parsed).expanduser().resolve())
+    return parsed.render_as_string(hide_password=True).replace(":***@", "@")
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _last_of(raw: Mapping[str, Any], database: BackupTarget | None) -> datetime | None:
+    stored = raw.get("last")
+    if isinstance(stored, Mapping):
+        return _parse_time(stored.get(database_key(database))) if database is not None else None
+    # The single value of older versions: whose it was is unknown, so it answers only when no
+    # database is named (``last_backup`` asks the backup folder instead).
+    return _parse_time(stored) if database is None else None
 
 
 def default_backup_folder() -> Path:
     return paths.data_dir() / "backups"
 
 
-def backup_settings(raw: Mapping[str, Any] | None) -> BackupSettings:
-    """Read ``Settings.ui["backup"]`` (missing or malformed values take their defaults)."""
+def backup_settings(
+    raw: Mapping[str, Any] | None, database: BackupTarget | None = None
+) -> BackupSettings:
+    """Read ``Settings.ui["backup"]`` (missing or malformed values take their defaults);
+    ``last`` is that of ``database`` (see ``last_backup`` for one that also asks the folder)."""
     raw = raw if isinstance(raw, Mapping) else {}
     folder = raw.get("folder")
     keep = raw.get("keep", DEFAULT_KEEP)
     if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
         keep = DEFAULT_KEEP
-    last: datetime | None = None
-    if isinstance(raw.get("last"), str):
-        try:
-            last = datetime.fromisoformat(raw["last"])
-        except ValueError:
-            last = None
     return BackupSettings(
         folder=Path(folder) if isinstance(folder, str) and folder else default_backup_folder(),
         keep=keep,
         on_exit=bool(raw.get("on_exit", True)),
         daily=bool(raw.get("daily", True)),
-        last=last,
+        last=_last_of(raw, database),
     )
 
 
-def backup_due(settings_backup: Mapping[str, Any] | None, now: datetime) -> bool:
-    """Whether the daily backup should run: it is on and the last backup is 24 h old or more
-    (or lies in the future: the clock was set back)."""
-    chosen = backup_settings(settings_backup)
+def last_backup(raw: Mapping[str, Any] | None, database: BackupTarget) -> datetime | None:
+    """When ``database`` was last backed up: as recorded for it, else (settings of an older
+    version kept one time for all databases, or none yet) the newest backup of this SQLite
+    file in the backup folder (a cheap directory listing)."""
+    chosen = backup_settings(raw, database)
+    if chosen.last is not None:
+        return chosen.last
+    try:
+        path = sqlite_path(database)
+    except UserError:
+        return None  # PostgreSQL: pg_dump files are not named by this feature
+    found = list_backups(chosen.folder, database=path)
+    return found[0].at if found else None
+
+
+def record_backup(
+    raw: Mapping[str, Any] | None, database: BackupTarget, at: datetime
+) -> dict[str, Any]:
+    """``Settings.ui["backup"]`` with ``at`` as the last backup of ``database``; the single
+    value of older versions goes (the folder still tells when each database was backed up)."""
+    entry = dict(raw) if isinstance(raw, Mapping) else {}
+    stored = entry.get("last")
+    last = {str(k): v for k, v in stored.items()} if isinstance(stored, Mapping) else {}
+    last[database_key(database)] = at.replace(microsecond=0).isoformat()
+    entry["last"] = last
+    return entry
+
+
+def backup_due(
+    settings_backup: Mapping[str, Any] | None,
+    now: datetime,
+    database: BackupTarget | None = None,
+) -> bool:
+    """Whether the daily backup (of ``database``) should run: it is on and the last backup is
+    24 h old or more (or lies in the future: the clock was set back)."""
+    chosen = backup_settings(settings_backup, database)
     if not chosen.daily:
         return False
-    if chosen.last is None:
+    last = last_backup(settings_backup, database) if database is not None else chosen.last
+    if last is None:
         return True
-    last = chosen.last
     if (last.tzinfo is None) != (now.tzinfo is None):
         last = last.replace(tzinfo=now.tzinfo)
     age = now - last
@@ -409,11 +479,22 @@ def backup_sqlite(
     )
 
 
+def backup_stem(database: Path) -> str:
+    """The name backups of ``database`` start with: its stem for the default database file
+    (``crm``), else the stem and a short hash of its folder (``crm.3fa81c02``) — two files
+    called crm.sqlite3 in different folders must not prune each other's backups."""
+    resolved = database.expanduser().resolve()
+    if resolved == default_database_path().expanduser().resolve():
+        return database.stem
+    digest = hashlib.sha256(str(resolved.parent).encode("utf-8")).hexdigest()[:8]
+    return f"{database.stem}.{digest}"
+
+
 def backup_name(database: Path, at: datetime, reason: str, n: int = 1) -> str:
-    """``<database stem>-YYYYmmdd-HHMMSS-<reason>[-n].sqlite3`` (the default file crm.sqlite3
+    """``<backup stem>-YYYYmmdd-HHMMSS-<reason>[-n].sqlite3`` (the default file crm.sqlite3
     gives ``crm-…``): backups of several databases in one folder never mix."""
     suffix = f"-{n}" if n > 1 else ""
-    return f"{database.stem}-{at:%Y%m%d-%H%M%S}-{reason}{suffix}{BACKUP_SUFFIX}"
+    return f"{backup_stem(database)}-{at:%Y%m%d-%H%M%S}-{reason}{suffix}{BACKUP_SUFFIX}"
 
 
 def backup_now(
@@ -433,12 +514,32 @@ def backup_now(
     at = (now or datetime.now()).replace(microsecond=0)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    n = 1
+    stem = backup_stem(path)
+    # Several backups in one second: the next number after all of that second (any reason),
+    # so (time, number) orders them as made and pruning never takes the newest for the
+    # oldest (a number freed by pruning must not be reused).
+    n = 1 + max(
+        (
+            int(m["n"] or 1)
+            for entry in _entries(folder)
+            if (m := _NAME_RE.match(entry.name)) is not None
+            and m["stem"] == stem
+            and m["date"] + m["time"] == f"{at:%Y%m%d%H%M%S}"
+        ),
+        default=0,
+    )
     while (target := folder / backup_name(path, at, reason, n)).exists():
         n += 1
     result = backup_sqlite(path, target, progress)
     pruned = prune_backups(folder, keep=keep, database=path)
     return replace(result, pruned=tuple(pruned))
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 def prune_backups(folder: Path, *, keep: int, database: Path | None = None) -> list[Path]:
@@ -455,6 +556,7 @@ def list_backups(folder: Path, *, database: Path | None = None) -> list[BackupIn
     """The backups this feature made in ``folder`` (of ``database`` when given), newest first.
     Cheap: only each file's header is read (``ok``); ``newest_good_backup`` checks pages."""
     folder = Path(folder)
+    stem = backup_stem(database) if database is not None else None
     try:
         entries = list(folder.iterdir())
     except OSError:
@@ -464,7 +566,7 @@ def list_backups(folder: Path, *, database: Path | None = None) -> list[BackupIn
         match = _NAME_RE.match(entry.name)
         if match is None or not entry.is_file():
             continue
-        if database is not None and match["stem"] != database.stem:
+        if stem is not None and match["stem"] != stem:
             continue
         try:
             at = datetime.strptime(match["date"] + match["time"], "%Y%m%d%H%M%S")

@@ -157,7 +157,14 @@ class BackupCoordinator(QObject):
 
     @property
     def options(self) -> backups.BackupSettings:
-        return backups.backup_settings(self.settings.ui.get("backup"))
+        """The backup settings now (the settings dialog may have changed them), with ``last``
+        of this database."""
+        return backups.backup_settings(self.settings.ui.get("backup"), self.db)
+
+    @property
+    def last_backup(self) -> datetime | None:
+        """When this database was last backed up (recorded, else its newest file)."""
+        return backups.last_backup(self.settings.ui.get("backup"), self.db)
 
     @property
     def running(self) -> bool:
@@ -238,9 +245,9 @@ class BackupCoordinator(QObject):
         )
 
     def _on_backup_done(self, result: BackupResult) -> None:
-        entry = dict(self.settings.ui.get("backup") or {})
-        entry["last"] = self.clock().replace(microsecond=0).isoformat()
-        self.settings.ui["backup"] = entry
+        self.settings.ui["backup"] = backups.record_backup(
+            self.settings.ui.get("backup"), self.db, self.clock()
+        )
         if self._save is not None:
             try:
                 self._save(self.settings)
@@ -277,7 +284,7 @@ class BackupCoordinator(QObject):
     @Slot()
     def run_daily_if_due(self) -> Op | None:
         if not self.daily_enabled or not backups.backup_due(
-            self.settings.ui.get("backup"), self.clock()
+            self.settings.ui.get("backup"), self.clock(), self.db
         ):
             return None
         return self.back_up("daily", None)

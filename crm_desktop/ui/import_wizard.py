@@ -4,7 +4,8 @@ the result with its problems and an Undo. Also the list of past imports with Und
 
 from __future__ import annotations
 
-import contextlib
+import copy
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +38,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from crm_desktop.core.errors import OperationCancelled, UserError
+from crm_desktop.core.errors import ImportFileError, OperationCancelled, UserError
+from crm_desktop.core.settings import Settings, load_settings, save_settings
 from crm_desktop.importers.mapping import FIELDS, guess_mapping
 from crm_desktop.importers.source import SourceRow, TableSource, open_source
 from crm_desktop.services.context import Actor
@@ -55,12 +57,15 @@ from crm_desktop.services.customer_import import (
     write_problems_csv,
 )
 from crm_desktop.services.customer_page import filter_choices
+from crm_desktop.ui.import_problems import problem_text, translated
 from crm_desktop.ui.style import MUTED_COLOR
 from crm_desktop.ui.widgets import ErrorLabel, stat_tiles
 
 if TYPE_CHECKING:
     from crm_desktop.core.progress import Progress
     from crm_desktop.ui.ops import Op, OpRunner
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "IMPORT_SUFFIXES",
@@ -161,6 +166,16 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def column_name(source: TableSource, column: int) -> str:
+    """A column of the file as the preview and the mapping name it: its header; a vCard's
+    columns (it has no header row, its "headers" are field keys) by the field they hold; an
+    empty header by its position."""
+    header = source.headers[column]
+    if source.format == "vcard" and header in FIELDS:
+        return field_label(header)
+    return header or QCoreApplication.translate("ImportWizard", "Column {n}").format(n=column + 1)
+
+
 def is_importable(path: Path) -> bool:
     """Whether the wizard reads files like ``path`` (by suffix; drops on the customers page)."""
     return path.suffix.lower() in IMPORT_SUFFIXES
@@ -218,13 +233,45 @@ def read_source(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
+    remembered_ui: Mapping[str, Any] | None = None,
 ) -> SourcePreview:
-    """Open ``path`` and read its first rows (a read operation; the session is not used)."""
-    source = open_source(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    """Open ``path`` and read its first rows (a read operation; the session is not used).
+    ``remembered_ui``: a copy of the settings' remembered mappings, taken on the GUI thread
+    (the worker never reads or writes the settings file)."""
+    source = _open_readable(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
     rows = tuple(source.preview(PREVIEW_ROWS))
-    remembered = remembered_mapping(source.headers)
+    remembered = remembered_mapping(source.headers, remembered_ui or {})
     mapping = dict(remembered) if remembered else dict(guess_mapping(source.headers))
     return SourcePreview(source, rows, source.count_hint(), mapping, bool(remembered))
+
+
+def _open_readable(
+    path: Path, *, encoding: str | None, delimiter: str | None, sheet: str | None
+) -> TableSource:
+    """``open_source``; for a workbook whose first sheet is empty or has no table (an empty
+    "Sheet1" before the data is common), the first sheet that reads, so the preview opens and
+    offers the sheet choice instead of a dead end on the first page."""
+    try:
+        return open_source(path, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    except ImportFileError as first_error:
+        if sheet is not None or path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise
+        try:
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True)
+            try:
+                names = list(workbook.sheetnames)
+            finally:
+                workbook.close()
+        except Exception:  # the reader's own message says best what is wrong
+            raise first_error from None
+        for name in names[1:]:
+            try:
+                return open_source(path, sheet=name)
+            except ImportFileError:
+                continue
+        raise
 
 
 def value_options(session: Any, actor: Actor) -> ValueOptions:
@@ -260,12 +307,8 @@ def import_source(
     actor: Actor,
     progress: Progress | None = None,
 ) -> ImportResult:
-    result = run_import(session, source, options, actor, progress)
-    if not options.dry_run:
-        # The layout is remembered once it imported; a failed remember costs only a guess.
-        with contextlib.suppress(OSError):
-            remember_mapping(source.headers, dict(options.mapping))
-    return result
+    # The mapping is remembered by the wizard on the GUI thread, in the app's own settings.
+    return run_import(session, source, options, actor, progress)
 
 
 # --------------------------------------------------------------------------- pages
@@ -492,7 +535,7 @@ class ImportPreviewPage(QWizardPage):
         table.setColumnCount(len(source.headers))
         table.setRowCount(len(rows))
         table.setHorizontalHeaderLabels(
-            [h or self.tr("Column {n}").format(n=i + 1) for i, h in enumerate(source.headers)]
+            [column_name(source, i) for i in range(len(source.headers))]
         )
         table.setVerticalHeaderLabels([str(r.row) for r in rows])
         for r, row in enumerate(rows):
@@ -615,8 +658,8 @@ class ImportMappingPage(QWizardPage):
         source = preview.source
         self.combos = []
         self.table.setRowCount(len(source.headers))
-        for column, header in enumerate(source.headers):
-            name = header or self.tr("Column {n}").format(n=column + 1)
+        for column in range(len(source.headers)):
+            name = column_name(source, column)
             self.table.setItem(column, 0, QTableWidgetItem(name))
             samples: list[str] = []
             for row in preview.rows:
@@ -1091,8 +1134,9 @@ class ImportResultPage(QWizardPage):
             row = QTableWidgetItem(_number(problem.row))
             row.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, 0, row)
-            reason = QTableWidgetItem(problem.reason)
-            reason.setToolTip(problem.reason)
+            text = problem_text(problem)
+            reason = QTableWidgetItem(text)
+            reason.setToolTip(text)
             table.setItem(r, 1, reason)
         table.setVisible(bool(result.problems))
         self.save_button.setEnabled(bool(result.problems))
@@ -1117,9 +1161,23 @@ class ImportResultPage(QWizardPage):
 # --------------------------------------------------------------------------- the wizard
 
 
+def app_settings(widget: QWidget | None) -> Settings | None:
+    """The Settings the main window holds (and saves on close), found up ``widget``'s parents
+    (the main window and the customers page carry it as ``settings``)."""
+    while widget is not None:
+        found = getattr(widget, "settings", None)
+        if isinstance(found, Settings):
+            return found
+        widget = widget.parentWidget()
+    return None
+
+
 class ImportWizard(QWizard):
     """Import customers from a file. ``choose_file``, ``choose_save_path`` and ``confirm`` are
-    attributes tests replace (they open dialogs)."""
+    attributes tests replace (they open dialogs).
+
+    ``settings``: the app's Settings (default: the parent's, else the settings file read now);
+    the mapping of an imported layout is remembered in it and saved, on the GUI thread."""
 
     sig_source_loaded = Signal()
     """The file (or a re-read with another encoding, delimiter or sheet) was read; the preview
@@ -1147,10 +1205,15 @@ class ImportWizard(QWizard):
         *,
         path: Path | None = None,
         parent: QWidget | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.actor = actor
         self.runner = runner
+        found = settings if settings is not None else app_settings(parent)
+        self.settings: Settings = found if found is not None else load_settings()
+        self.save_settings: Callable[[Settings], None] = save_settings
+        self._import_mapping: dict[int, str] = {}
         self.path: Path | None = None
         self.preview: SourcePreview | None = None
         self.encoding_chosen = False
@@ -1306,7 +1369,13 @@ class ImportWizard(QWizard):
 
         self.op = (
             self.runner.op(
-                self, read_source, path=path, encoding=encoding, delimiter=delimiter, sheet=sheet
+                self,
+                read_source,
+                path=path,
+                encoding=encoding,
+                delimiter=delimiter,
+                sheet=sheet,
+                remembered_ui=copy.deepcopy(self.settings.ui),
             )
             .read_only()
             .with_progress(self.tr("Reading {file}…").format(file=path.name))
@@ -1373,12 +1442,14 @@ class ImportWizard(QWizard):
         if self.preview is None or self.importing or self.import_result is not None:
             return
         self.run_page.show_started()
+        options = self.import_options()
+        self._import_mapping = dict(options.mapping)
         self.import_op = (
             self.runner.op(
                 self,
                 import_source,
                 source=self.preview.source,
-                options=self.import_options(),
+                options=options,
                 actor=self.actor,
             )
             .on_success(self._on_import_succeeded)
@@ -1396,6 +1467,8 @@ class ImportWizard(QWizard):
 
     def _on_import_succeeded(self, result: ImportResult) -> None:
         self.import_result = result
+        if self.preview is not None and not result.dry_run:
+            self.remember_mapping(self.preview.source.headers, self._import_mapping)
         self.run_page.show_stopped(self.tr("Done."))
         self.run_page.completeChanged.emit()
         self.button(QWizard.WizardButton.CancelButton).setVisible(False)
@@ -1414,6 +1487,16 @@ class ImportWizard(QWizard):
         self.run_page.show_stopped(message)
         self.run_page.completeChanged.emit()
         self.sig_import_stopped.emit(exc)
+
+    def remember_mapping(self, headers: Sequence[str], mapping: Mapping[int, str]) -> None:
+        """The next file with these headers starts with this mapping: kept in the app's
+        Settings (the main window saves the same object on close, so nothing overwrites it)
+        and saved now (a crash later keeps it too). A failed save costs only a guess."""
+        remember_mapping(headers, mapping, self.settings.ui)
+        try:
+            self.save_settings(self.settings)
+        except OSError:
+            log.warning("could not save the settings", exc_info=True)
 
     @Slot()
     def _update_buttons(self) -> None:
@@ -1453,7 +1536,7 @@ class ImportWizard(QWizard):
         if path is None:
             return
         try:
-            write_problems_csv(self.import_result.problems, path)
+            write_problems_csv(translated(self.import_result.problems), path)
         except OSError as exc:
             self.result_page.error.set_error(
                 self.tr("Could not save {file}: {reason}").format(
@@ -1556,7 +1639,8 @@ def open_import_wizard(
     on_changed: Callable[[], None] | None = None,
 ) -> ImportWizard:
     """Open the import wizard (window-modal to ``parent``), with ``path`` already read when
-    given (a dropped file). ``on_changed`` runs after an import or an undo committed."""
+    given (a dropped file). ``on_changed`` runs after an import or an undo committed. The
+    mapping is remembered in the Settings ``parent`` (or one of its parents) holds."""
     wizard = ImportWizard(actor, runner, path=path, parent=parent)
     wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     if on_changed is not None:

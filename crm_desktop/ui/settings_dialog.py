@@ -4,6 +4,7 @@ backups (folder, generations kept, on exit, daily)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
@@ -26,12 +27,13 @@ from PySide6.QtWidgets import (
 
 from crm_desktop.core import paths
 from crm_desktop.core.settings import Settings, save_settings, settings_path
-from crm_desktop.services.backup import backup_settings
+from crm_desktop.services.backup import backup_settings, last_backup
 from crm_desktop.ui.i18n import LANGUAGES, Translations, choose_language, system_language
 from crm_desktop.ui.style import make_title
 
 if TYPE_CHECKING:
     from crm_desktop.services.context import Actor
+    from crm_desktop.services.database import Database
     from crm_desktop.ui.ops import OpRunner
 
 log = logging.getLogger(__name__)
@@ -52,12 +54,15 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         runner: OpRunner | None = None,
         actor: Actor | None = None,
+        db: Database | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
-        # The main window holds both; the Mail accounts button needs them.
+        # The main window holds these; the Mail accounts button needs the runner and the
+        # actor, the last backup shown is that of the open database.
         self.runner = runner if runner is not None else getattr(parent, "runner", None)
         self.actor = actor if actor is not None else getattr(parent, "actor", None)
+        self.db = db if db is not None else getattr(parent, "db", None)
         self.translations = translations
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
@@ -122,8 +127,9 @@ class SettingsDialog(QDialog):
         has_user = self.runner is not None and self.actor is not None
         self.mail_accounts_button.setVisible(has_user)
         self.mail_label.setVisible(has_user)
+        # One form for both sections: the backup labels line up with those above.
+        self._build_backup_section(form)
         layout.addLayout(form)
-        self._build_backup_section(layout)
         layout.addStretch(1)
 
         self.buttons = QDialogButtonBox(
@@ -134,15 +140,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.retranslate_ui()
 
-    def _build_backup_section(self, layout: QVBoxLayout) -> None:
+    def _build_backup_section(self, form: QFormLayout) -> None:
         options = backup_settings(self.settings.ui.get("backup"))
         self.backup_title = make_title(QLabel(self), 1.1)
-        layout.addWidget(self.backup_title)
-        form = QFormLayout()
-        form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(10)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.backup_title.setContentsMargins(0, 10, 0, 0)
+        form.addRow(self.backup_title)
         self.backup_folder_edit = QLineEdit(str(options.folder), self)
+        self.backup_folder_edit.setToolTip(str(options.folder))
+        self.backup_folder_edit.textChanged.connect(self.backup_folder_edit.setToolTip)
         self.backup_folder_button = QPushButton(self)
         self.backup_folder_button.clicked.connect(self._on_backup_folder_button_clicked)
         folder_row = QWidget(self)
@@ -155,8 +160,15 @@ class SettingsDialog(QDialog):
         self.backup_keep_spin = QSpinBox(self)
         self.backup_keep_spin.setRange(1, 365)
         self.backup_keep_spin.setValue(options.keep)
+        # A count needs no full-width field.
+        keep_row = QWidget(self)
+        keep_layout = QHBoxLayout(keep_row)
+        keep_layout.setContentsMargins(0, 0, 0, 0)
+        keep_layout.addWidget(self.backup_keep_spin)
+        keep_layout.addStretch(1)
         self.backup_keep_label = QLabel(self)
-        form.addRow(self.backup_keep_label, self.backup_keep_spin)
+        self.backup_keep_label.setBuddy(self.backup_keep_spin)
+        form.addRow(self.backup_keep_label, keep_row)
         self.backup_on_exit_check = QCheckBox(self)
         self.backup_on_exit_check.setChecked(options.on_exit)
         self.backup_daily_check = QCheckBox(self)
@@ -173,7 +185,6 @@ class SettingsDialog(QDialog):
         self.backup_last_value.setObjectName("muted")
         self.backup_last_label = QLabel(self)
         form.addRow(self.backup_last_label, self.backup_last_value)
-        layout.addLayout(form)
 
     def _retranslate_backup_section(self) -> None:
         from crm_desktop.ui.backup_dialogs import format_when
@@ -187,10 +198,17 @@ class SettingsDialog(QDialog):
         self.backup_on_exit_check.setText(self.tr("when the app closes"))
         self.backup_daily_check.setText(self.tr("once a day"))
         self.backup_last_label.setText(self.tr("Last backup:"))
-        last = backup_settings(self.settings.ui.get("backup")).last
+        last = self.last_backup()
         self.backup_last_value.setText(
             format_when(last.replace(tzinfo=None)) if last is not None else self.tr("never")
         )
+
+    def last_backup(self) -> datetime | None:
+        """The last backup of the open database (several databases share these settings)."""
+        raw = self.settings.ui.get("backup")
+        if self.db is None:
+            return backup_settings(raw).last
+        return last_backup(raw, self.db)
 
     def backup_options(self) -> dict[str, object]:
         """``Settings.ui["backup"]`` as the dialog shows it (``last`` kept)."""

@@ -157,7 +157,10 @@ def test_backup_now_names_generations_and_prunes_only_its_own(
         at = NOW + timedelta(days=day)
         result = backups.backup_now(sqlite_url, folder, keep=3, reason="daily", now=at)
         made.append(result.path)
-    assert made[0].name == "crm-20240301-093000-daily.sqlite3"
+    # Not the default database file: its folder's hash tells it from other crm.sqlite3 files.
+    stem = backups.backup_stem(db_path(sqlite_url))
+    assert stem.startswith("crm.") and len(stem) == len("crm.") + 8
+    assert made[0].name == f"{stem}-20240301-093000-daily.sqlite3"
     remaining = backups.list_backups(folder, database=db_path(sqlite_url))
     assert [i.path for i in remaining] == made[:1:-1]  # newest first, three kept
     assert all(i.ok and i.reason == "daily" for i in remaining)
@@ -167,6 +170,30 @@ def test_backup_now_names_generations_and_prunes_only_its_own(
     again = backups.backup_now(sqlite_url, folder, keep=10, reason="manual", now=NOW)
     twice = backups.backup_now(sqlite_url, folder, keep=10, reason="manual", now=NOW)
     assert again.path != twice.path and twice.path.name.endswith("-manual-2.sqlite3")
+
+
+def test_two_databases_with_one_file_name_keep_their_own_backups(tmp_path: Path) -> None:
+    """Two crm.sqlite3 files in different folders back up into one folder: pruning one never
+    deletes the other's backups."""
+    from crm_desktop.services.database import open_database
+
+    folder = tmp_path / "backups"
+    urls = []
+    for name in ("东区", "西区"):
+        (tmp_path / name).mkdir()
+        url = "sqlite:///" + (tmp_path / name / "crm.sqlite3").as_posix()
+        open_database(url, create=True, upgrade=True).dispose()
+        urls.append(url)
+    east = [
+        backups.backup_now(
+            urls[0], folder, keep=2, reason="daily", now=NOW + timedelta(days=d)
+        ).path
+        for d in range(2)
+    ]
+    for d in range(4):
+        backups.backup_now(urls[1], folder, keep=2, reason="daily", now=NOW + timedelta(days=d))
+    assert [i.path for i in backups.list_backups(folder, database=db_path(urls[0]))] == east[::-1]
+    assert len(backups.list_backups(folder, database=db_path(urls[1]))) == 2
 
 
 def test_a_damaged_backup_is_skipped_by_newest_good_backup(sqlite_url: str, tmp_path: Path) -> None:

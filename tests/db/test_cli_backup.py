@@ -62,7 +62,12 @@ def test_backup_of_the_default_database_remembers_when(
     capsys.readouterr()
     made = run_json(capsys, "backup", "--json")
     assert Path(str(made["file"])).name.startswith("crm-")
-    assert load_settings().ui["backup"]["last"]
+    from crm_desktop.services.backup import last_backup, sqlite_path
+
+    settings = load_settings()
+    database = sqlite_path(settings.profile(None).url)
+    assert list(settings.ui["backup"]["last"]) == [str(database)]
+    assert last_backup(settings.ui["backup"], database) is not None
 
 
 def test_restore_asks_for_confirmation_without_a_terminal(

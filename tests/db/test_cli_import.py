@@ -77,52 +77,164 @@ def test_import_json_list_undo_and_search(sqlite_url: str, tmp_path: Path) -> No
     assert missing.returncode == 1 and "not found" in missing.stderr.lower()
 
 
+# The child: the real CLI (``crm_desktop.cli.main``) with SQLite's statement trace on each
+# connection (it sees the writes the import makes through the DBAPI cursor too) reporting, on
+# stderr and unbuffered, the write statements of the transaction (the first of each table and
+# every 500th: executemany runs one per row) and its COMMIT. A kill landed where the last line
+# the child wrote before it died says.
+KILL_CHILD = r"""
+import os, re, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+def say(text):
+    os.write(2, ("phase " + text + "\n").encode())
+
+writes = {}
+WRITE = re.compile(r"^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
+
+def trace(statement):
+    found = WRITE.match(statement)
+    if found:
+        table = found.group(2).lower()
+        n = writes[table] = writes.get(table, 0) + 1
+        if n == 1 or n % 500 == 0:
+            say(f"writing {table} {n}")
+    elif writes and statement.strip().upper().startswith("COMMIT"):
+        say("committing")
+
+@event.listens_for(Engine, "connect")
+def _connect(dbapi_connection, _record):
+    dbapi_connection.set_trace_callback(trace)
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    if writes:
+        say("committed")
+
+say("reading")
+from crm_desktop.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+ROW_TABLES = ("customer", "contact")
+
+
+def landing(lines: list[str]) -> str:
+    """Where a kill landed, from the phases the child reported before it died: "reading"
+    (before the first write), "batch" (the transaction began, no customer row yet), "rows"
+    (customers or contacts being written), "committing", "committed"."""
+    phases = [line.removeprefix("phase ") for line in lines if line.startswith("phase ")]
+    if "committed" in phases:
+        return "committed"
+    if "committing" in phases:
+        return "committing"
+    tables = {p.split()[1] for p in phases if p.startswith("writing ")}
+    if tables & set(ROW_TABLES):
+        return "rows"
+    return "batch" if tables else "reading"
+
+
 def test_kill_9_leaves_all_or_none(sqlite_url: str, tmp_path: Path) -> None:
+    """``kill -9`` of a running import, 22 times: the file's rows are all there or none. Most
+    kills are aimed at the write phase (right after the child reports its first write, plus a
+    random part of how long writing took in the untouched first run), the others at a random
+    moment of the whole run; the test records where each landed and demands that at least
+    10 landed while rows were being written inside the transaction (none of those may leave
+    a row) — so the all-or-none is proven where it matters, not by luck."""
     rows = 3000
     path = tmp_path / "kill.csv"
     marker = "断电测试"
     lines = [f"{marker}{i:05d}有限公司,联系人{i},1{i % 7 + 3}{i:09d},,B\n" for i in range(rows)]
     path.write_bytes((HEADER + "".join(lines)).encode("gbk"))
     db_file = sqlite_url.removeprefix("sqlite:///")
-    env = dict(os.environ)
-    rnd = random.Random(20261214)
-    outcomes: list[int] = []
-    deadline = time.monotonic() + 60
-    for _ in range(20):
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "crm_desktop.cli",
-                "customers",
-                "import",
-                str(path),
-                "--database",
-                sqlite_url,
-                "--on-duplicate",
-                "create",
-                "--json",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        time.sleep(rnd.uniform(0.3, 2.5))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    command = [
+        sys.executable,
+        "-c",
+        KILL_CHILD,
+        "customers",
+        "import",
+        str(path),
+        "--database",
+        sqlite_url,
+        "--on-duplicate",
+        "create",
+        "--json",
+    ]
+
+    def imported() -> int:
         conn = sqlite3.connect(db_file)
         try:
             assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-            count = conn.execute(
-                "SELECT count(*) FROM customer WHERE name LIKE ?", (marker + "%",)
-            ).fetchone()[0]
+            return int(
+                conn.execute(
+                    "SELECT count(*) FROM customer WHERE name LIKE ?", (marker + "%",)
+                ).fetchone()[0]
+            )
         finally:
             conn.close()
-        assert count % rows == 0, count  # whole imports only (create: each run adds all)
-        outcomes.append(count)
+
+    def start() -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=dict(os.environ),
+        )
+
+    # An untouched run: every phase is reported, and how long each takes.
+    started = time.monotonic()
+    proc = start()
+    assert proc.stderr is not None
+    seen: dict[str, float] = {}
+    for line in proc.stderr:
+        phase = landing([line.strip()])
+        seen.setdefault(phase, time.monotonic() - started)
+    assert proc.wait() == 0
+    assert list(seen) == ["reading", "batch", "rows", "committing", "committed"], seen
+    whole = seen["committed"]
+    writing = max(seen["committing"] - seen["rows"], 0.02)
+    assert imported() == rows
+
+    rnd = random.Random(20261214)
+    landed: list[str] = []
+    deadline = time.monotonic() + 60
+    for run in range(22):
+        before = imported()
+        proc = start()
+        assert proc.stderr is not None
+        t0 = time.monotonic()
+        reported: list[str] = []
+        if run % 4 == 3:  # a random moment of the whole run
+            time.sleep(rnd.uniform(0.0, whole * 1.1))
+        else:  # aimed: once rows are being written, a random part of the writing time
+            for line in proc.stderr:
+                reported.append(line.strip())
+                if landing(reported) != "reading" and landing(reported) != "batch":
+                    break
+                if time.monotonic() - t0 > 30:
+                    break
+            time.sleep(rnd.uniform(0.0, writing * 0.8))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        reported.extend(line.strip() for line in proc.stderr.read().splitlines())
+        proc.stderr.close()
+        where = landing(reported) if proc.returncode == -signal.SIGKILL else "finished"
+        landed.append(where)
+        count = imported()
+        assert count in (before, before + rows), (where, before, count)  # all or none
+        if where in ("reading", "batch", "rows"):
+            assert count == before, (where, count)  # killed before the commit: nothing
+        if where in ("committed", "finished"):
+            assert count == before + rows, (where, count)
         if time.monotonic() > deadline:
             break
-    assert len(outcomes) >= 20
+    tally = {where: landed.count(where) for where in dict.fromkeys(landed)}
+    print("kills landed:", tally)
+    assert len(landed) >= 20, tally
+    assert landed.count("rows") >= 10, tally
     # The database still opens and works for the app.
     listed = crm("import", "list", "--database", sqlite_url, "--json")
     assert listed.returncode == 0, listed.stderr

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
@@ -17,9 +18,11 @@ from crm_desktop.core.settings import Settings
 from crm_desktop.services import backup as backups
 from crm_desktop.services.backup import BackupInfo, DatabaseReadOnly
 from crm_desktop.services.context import Actor
+from crm_desktop.services.database import Database
 from crm_desktop.ui.app import AppController
 from crm_desktop.ui.backup_dialogs import DamagedDatabaseDialog, RestoreDialog
 from crm_desktop.ui.i18n import Translations
+from crm_desktop.ui.ops import OpRunner
 from tests.db.test_backup import add_customer_with_contact, connect, damage
 
 from .conftest import ADMIN_LOGIN, ADMIN_PASSWORD, RecordedErrors
@@ -109,8 +112,9 @@ def test_a_damaged_file_offers_the_newest_backup_and_restores_it(
     dialog = controller.damaged_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.backup is not None
-    assert dialog.backup.path.name == "crm-20240301-090000-daily.sqlite3"
-    assert "crm-20240301-090000-daily.sqlite3" in dialog.backup_label.text()
+    name = f"{backups.backup_stem(path)}-20240301-090000-daily.sqlite3"
+    assert dialog.backup.path.name == name
+    assert name in dialog.backup_label.text()
     assert "read-only" in dialog.body_label.text()
     assert dialog.restore_button.isVisible()
     assert controller.db is not None and backups.is_read_only(controller.db)
@@ -226,7 +230,7 @@ def test_pictures_of_the_dialogs(
     ui_translations.apply(language)  # the shipped catalogue
     try:
         info = BackupInfo(
-            folder / "crm-20240303-180000-manual.sqlite3",
+            folder / f"{backups.backup_stem(path)}-20240303-180000-manual.sqlite3",
             datetime(2024, 3, 3, 18),
             323584,
             True,
@@ -251,3 +255,130 @@ def test_pictures_of_the_dialogs(
             assert restore.windowTitle() == "从备份恢复"
     finally:
         ui_translations.apply("en")
+
+
+# --------------------------------------------------------------------------- settings section
+
+
+def test_the_settings_backup_section_drives_the_coordinator(
+    qtbot: QtBot,
+    ui_db: Database,
+    ui_runner: OpRunner,
+    ui_translations: Translations,
+    ui_errors: RecordedErrors,
+    tmp_path: Path,
+) -> None:
+    from crm_desktop.core.settings import load_settings, save_settings
+    from crm_desktop.ui.backup_dialogs import BackupCoordinator, format_when
+    from crm_desktop.ui.settings_dialog import SettingsDialog
+
+    path = db_path(str(ui_db.url))
+    # Settings of an older version: one "last" for whatever database; a backup of this one
+    # in the default folder says when it really was.
+    backups.backup_now(
+        path, backups.default_backup_folder(), keep=5, reason="daily", now=datetime(2024, 3, 1, 9)
+    )
+    settings = Settings(ui={"backup": {"last": "2025-01-02T03:04:05", "keep": 10}})
+    save_settings(settings)
+    dialog = SettingsDialog(
+        settings=settings, translations=ui_translations, database_label=ui_db.label, db=ui_db
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.backup_last_value.text() == format_when(datetime(2024, 3, 1, 9))
+    assert dialog.backup_keep_spin.value() == 10
+    assert dialog.backup_daily_check.isChecked() and dialog.backup_on_exit_check.isChecked()
+
+    folder = tmp_path / "备份 文件夹"
+    dialog.backup_folder_edit.setText(str(folder))
+    dialog.backup_keep_spin.setValue(3)
+    dialog.backup_daily_check.setChecked(False)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not dialog.isVisible()
+    stored = load_settings().ui["backup"]
+    assert (stored["folder"], stored["keep"], stored["daily"], stored["on_exit"]) == (
+        str(folder),
+        3,
+        False,
+        True,
+    )
+
+    # The coordinator of the open database reads the same Settings object.
+    moments = iter(datetime(2025, 6, day, 18, 30) for day in range(1, 10))
+    coordinator = BackupCoordinator(
+        runner=ui_runner, db=ui_db, settings=settings, clock=lambda: next(moments)
+    )
+    coordinator.daily_enabled = True
+    assert coordinator.run_daily_if_due() is None  # switched off (its look took June 1st)
+    made: list[Path] = []
+    for _ in range(5):
+        with qtbot.waitSignal(coordinator.sig_backed_up, timeout=WAIT) as done:
+            assert coordinator.back_up("manual") is not None
+        made.append(done.args[0].path)
+    assert all(p.parent == folder for p in made)
+    kept = backups.list_backups(folder, database=path)
+    assert len(kept) == 3
+    assert {info.path for info in kept} == set(made[-3:])
+    # The last backup, per database: this one's time, the old single value gone.
+    last = load_settings().ui["backup"]["last"]
+    assert last == {backups.database_key(ui_db): "2025-06-06T18:30:00"}
+    assert coordinator.last_backup == datetime(2025, 6, 6, 18, 30)
+    other = tmp_path / "branch-office.sqlite3"
+    assert backups.last_backup(settings.ui["backup"], other) is None
+    again = SettingsDialog(
+        settings=settings, translations=ui_translations, database_label=ui_db.label, db=ui_db
+    )
+    qtbot.addWidget(again)
+    assert again.backup_folder_edit.text() == str(folder)
+    assert again.backup_keep_spin.value() == 3
+    assert not again.backup_daily_check.isChecked()
+    assert again.backup_last_value.text() == format_when(datetime(2025, 6, 6, 18, 30))
+    assert ui_errors.shown == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_picture_of_the_settings_backup_section(
+    qtbot: QtBot, ui_db: Database, ui_translations: Translations, tmp_path: Path, language: str
+) -> None:
+    from crm_desktop.ui.settings_dialog import SettingsDialog
+    from crm_desktop.ui.style import apply_style
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.styleSheet()
+    apply_style(app)
+    ui_translations.apply(language)  # the shipped catalogue
+    try:
+        settings = Settings()
+        settings.ui["backup"] = backups.record_backup(
+            {"folder": str(tmp_path / "客户管理备份" / "每日"), "keep": 14},
+            ui_db,
+            datetime(2025, 6, 5, 18, 30),
+        )
+        dialog = SettingsDialog(
+            settings=settings, translations=ui_translations, database_label=ui_db.label, db=ui_db
+        )
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.adjustSize()
+        qtbot.waitExposed(dialog)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        assert dialog.grab().save(str(SHOTS / f"settings-backup-{language}.png"))
+        # Nothing cut off: every label and check box gets its whole text.
+        for widget in (
+            dialog.backup_folder_label,
+            dialog.backup_keep_label,
+            dialog.backup_when_label,
+            dialog.backup_last_label,
+            dialog.backup_on_exit_check,
+            dialog.backup_daily_check,
+            dialog.backup_folder_button,
+        ):
+            assert widget.width() >= widget.sizeHint().width(), widget.objectName()
+        spin = dialog.backup_keep_spin
+        assert spin.width() >= spin.sizeHint().width()
+        if language == "zh_CN":
+            assert dialog.backup_title.text() == "备份"
+    finally:
+        ui_translations.apply("en")
+        app.setStyleSheet(before)

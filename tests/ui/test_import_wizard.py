@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ from sqlalchemy import func, select
 
 from crm_desktop.core.errors import OperationCancelled
 from crm_desktop.db.models import Contact, Customer, ImportBatch
+from crm_desktop.importers.vcard_source import HEADERS as VCARD_HEADERS
+from crm_desktop.services.customer_import import ImportResult
+from crm_desktop.services.customers import ContactRow, get_customer
 from crm_desktop.ui.i18n import Translations
 from crm_desktop.ui.import_wizard import (
     PAGE_DUPLICATES,
@@ -496,3 +500,296 @@ def test_the_import_history_lists_imports_and_undoes_one(
     assert "杭州新辰科技有限公司" not in customers(world)
     assert dialog.table.item(0, 5).text() in ("undone", "已撤销")
     assert ui_errors.shown == []
+
+
+# --------------------------------------------------------------------------- Excel and vCard
+
+XLSX_HEADERS = ("客户名称", "联系人", "手机", "生日", "等级", "注册资本")
+XLSX_GUESSED = {
+    0: "customer.name",
+    1: "contact.name",
+    2: "contact.mobile",
+    3: "contact.birthday",
+    4: "customer.grade",
+}
+
+
+def write_xlsx(path: Path, *, empty_first_sheet: bool = False) -> Path:
+    """A workbook as an office keeps it: a notes sheet first, the customers on the second
+    sheet under a title row; mobiles typed as numbers, birthdays as dates."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "说明"
+    if not empty_first_sheet:
+        notes.append(["导出说明", "销售部"])
+        notes.append(["请勿修改本表", "2024年"])
+    sheet = book.create_sheet("客户名单")
+    sheet.append(["2024年重点客户名单"])
+    sheet.append(list(XLSX_HEADERS))
+    sheet.append(["深圳华强电子有限公司", "李明", 13800138000, date(1985, 3, 12), "A", 500])
+    sheet.append(["杭州西湖茶业有限公司", "陈静", 13900139000, date(1990, 11, 2), "B", 1200.5])
+    sheet.append(["深圳华强电子有限公司", "周芳", 13700137000, None, "A", 500])
+    book.save(path)
+    return path
+
+
+def contact_rows(world: World, name: str) -> dict[str, ContactRow]:
+    """The customer's live contacts as the customer service returns them, by name."""
+    ids = [c.id for c in customers(world).values() if c.name == name]
+    assert len(ids) == 1, f"{name}: {len(ids)} customers"
+    with world.db.read_session_factory() as s:
+        detail = get_customer(s, ids[0], world.admin)
+    return {c.name: c for c in detail.contacts}
+
+
+def digits(text: str | None) -> str:
+    return "".join(ch for ch in text or "" if ch.isdigit())
+
+
+def run_to_result(qtbot: QtBot, wizard: ImportWizard) -> ImportResult:
+    """From the mapping page: analyse, (values), duplicates, import; returns the result."""
+    with qtbot.waitSignal(wizard.sig_analysed, timeout=WAIT):
+        click_next(wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() in (PAGE_VALUES, PAGE_DUPLICATES), timeout=WAIT)
+    if wizard.currentId() == PAGE_VALUES:
+        click_next(wizard)
+    assert wizard.currentId() == PAGE_DUPLICATES
+    with qtbot.waitSignal(wizard.sig_imported, timeout=WAIT) as imported:
+        click_next(wizard)
+    qtbot.waitUntil(lambda: wizard.currentId() == PAGE_RESULT, timeout=WAIT)
+    result: ImportResult = imported.args[0]
+    return result
+
+
+def test_an_excel_workbook_is_read_from_its_second_sheet_and_imported(
+    qtbot: QtBot, runner: OpRunner, world: World, ui_errors: RecordedErrors, tmp_path: Path
+) -> None:
+    before = set(customers(world))
+    path = write_xlsx(tmp_path / "重点客户.xlsx")
+    wizard = open_wizard(qtbot, runner, world)
+    load_file(qtbot, wizard, path)
+    info = wizard.file_page.info_label.text()
+    assert "Excel workbook" in info and "说明" in info  # the first sheet, as the reader opens it
+
+    click_next(wizard)
+    preview = wizard.preview_page
+    assert preview.sheet_combo.isVisible() and not preview.encoding_combo.isVisible()
+    combo = preview.sheet_combo
+    assert [combo.itemText(i) for i in range(combo.count())] == ["说明", "客户名单"]
+    assert combo.currentText() == "说明"
+    index = combo.findData("客户名单")
+    with qtbot.waitSignal(wizard.sig_source_loaded, timeout=WAIT):
+        combo.setCurrentIndex(index)
+        combo.activated.emit(index)
+    assert combo.currentText() == "客户名单"
+    table = preview.table
+    assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == list(
+        XLSX_HEADERS
+    )
+    assert table.rowCount() == 3
+    # Decoded as typed: the title row skipped, the row numbers as in Excel, a mobile typed as
+    # a number without ".0", a date as a date, a decimal as it is.
+    assert [table.verticalHeaderItem(r).text() for r in range(3)] == ["3", "4", "5"]
+    assert table.item(0, 0).text() == "深圳华强电子有限公司"
+    assert table.item(0, 2).text() == "13800138000"
+    assert table.item(0, 3).text() == "1985-03-12"
+    assert table.item(1, 5).text() == "1200.5"
+    assert (table.item(2, 3) is None) or table.item(2, 3).text() == ""
+    assert "客户名单" in wizard.file_page.info_label.text()
+
+    click_next(wizard)
+    mapping = wizard.mapping_page
+    assert mapping.mapping() == XLSX_GUESSED
+    assert mapping.table.item(2, 1).text().startswith("13800138000")
+
+    result = run_to_result(qtbot, wizard)
+    assert (result.rows, result.created, result.skipped) == (3, 3, 0)
+    assert result.encoding is None
+    assert set(customers(world)) - before == {"深圳华强电子有限公司", "杭州西湖茶业有限公司"}
+    huaqiang = contact_rows(world, "深圳华强电子有限公司")
+    assert set(huaqiang) == {"李明", "周芳"}
+    assert digits(huaqiang["李明"].mobile) == "13800138000"
+    assert huaqiang["李明"].birthday == date(1985, 3, 12)
+    assert huaqiang["周芳"].birthday is None
+    xihu = contact_rows(world, "杭州西湖茶业有限公司")
+    assert set(xihu) == {"陈静"}
+    assert digits(xihu["陈静"].mobile) == "13900139000"
+    assert xihu["陈静"].birthday == date(1990, 11, 2)
+    assert customers(world)["杭州西湖茶业有限公司"].grade_id == world.grades["B"]
+    assert ui_errors.shown == []
+
+
+def test_a_workbook_with_an_empty_first_sheet_opens_on_the_sheet_with_the_table(
+    qtbot: QtBot, runner: OpRunner, world: World, tmp_path: Path
+) -> None:
+    path = write_xlsx(tmp_path / "Book1.xlsx", empty_first_sheet=True)
+    wizard = open_wizard(qtbot, runner, world)
+    load_file(qtbot, wizard, path)
+    assert not wizard.file_page.error.isVisible()
+    assert "客户名单" in wizard.file_page.info_label.text()
+    click_next(wizard)
+    preview = wizard.preview_page
+    assert preview.sheet_combo.currentText() == "客户名单"
+    assert preview.table.item(1, 0).text() == "杭州西湖茶业有限公司"
+    # The empty sheet chosen by hand: the reader's message, the sheet choice stays.
+    index = preview.sheet_combo.findData("说明")
+    with qtbot.waitSignal(wizard.sig_source_failed, timeout=WAIT):
+        preview.sheet_combo.setCurrentIndex(index)
+        preview.sheet_combo.activated.emit(index)
+    assert "empty" in preview.error.text()
+    assert preview.sheet_combo.isVisible()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    index = preview.sheet_combo.findData("客户名单")
+    with qtbot.waitSignal(wizard.sig_source_loaded, timeout=WAIT):
+        preview.sheet_combo.setCurrentIndex(index)
+        preview.sheet_combo.activated.emit(index)
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+VCARDS = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:3.0\r\n"
+    "N:王;小明;;;\r\n"
+    "FN:王小明\r\n"
+    "ORG:深圳华强电子有限公司;采购部\r\n"
+    "TITLE:采购经理\r\n"
+    "TEL;TYPE=CELL:138 0013 8001\r\n"
+    "TEL;TYPE=WORK,VOICE:0755-83210001\r\n"
+    "EMAIL;TYPE=INTERNET:wangxm@huaqiang.cn\r\n"
+    "ADR;TYPE=WORK:;;华强北路1号;深圳;广东;518000;中国\r\n"
+    "BDAY:1988-06-01\r\n"
+    "END:VCARD\r\n"
+    "BEGIN:VCARD\r\n"
+    "VERSION:4.0\r\n"
+    "FN:陈静\r\n"
+    "N:陈;静;;;\r\n"
+    "ORG:杭州西湖茶业有限公司\r\n"
+    "TEL;TYPE=cell;VALUE=uri:tel:+86-139-0013-9002\r\n"
+    "EMAIL:chenjing@xihutea.cn\r\n"
+    "NOTE:展会认识\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def test_a_vcard_file_becomes_customers_and_contacts(
+    qtbot: QtBot, runner: OpRunner, world: World, ui_errors: RecordedErrors, tmp_path: Path
+) -> None:
+    before = set(customers(world))
+    path = tmp_path / "通讯录.vcf"
+    path.write_bytes(VCARDS.encode("utf-8"))
+    wizard = open_wizard(qtbot, runner, world)
+    load_file(qtbot, wizard, path)
+    assert "vCard" in wizard.file_page.info_label.text()
+
+    click_next(wizard)
+    preview = wizard.preview_page
+    assert not preview.sheet_combo.isVisible() and not preview.delimiter_combo.isVisible()
+    table = preview.table
+    assert table.rowCount() == 2
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    # A vCard has no header row: the columns are named as the fields they hold.
+    assert headers[:3] == ["Customer name", "Contact name", "Contact title"]
+    assert table.item(0, 0).text() == "深圳华强电子有限公司"
+    assert table.item(0, 1).text() == "王小明"
+    assert table.item(1, 0).text() == "杭州西湖茶业有限公司"
+    assert table.item(1, 1).text() == "陈静"
+
+    click_next(wizard)
+    mapping = wizard.mapping_page
+    assert mapping.mapping() == dict(enumerate(VCARD_HEADERS))
+    assert mapping.table.item(0, 0).text() == "Customer name"
+
+    result = run_to_result(qtbot, wizard)
+    assert (result.rows, result.created, result.skipped) == (2, 2, 0)
+    assert set(customers(world)) - before == {"深圳华强电子有限公司", "杭州西湖茶业有限公司"}
+    huaqiang = contact_rows(world, "深圳华强电子有限公司")
+    assert set(huaqiang) == {"王小明"}
+    wang = huaqiang["王小明"]
+    assert digits(wang.mobile) == "13800138001"
+    assert wang.email == "wangxm@huaqiang.cn"
+    assert wang.title == "采购经理" and wang.department == "采购部"
+    assert wang.birthday == date(1988, 6, 1)
+    address = customers(world)["深圳华强电子有限公司"].address or ""
+    assert "华强北路1号" in address
+    xihu = contact_rows(world, "杭州西湖茶业有限公司")
+    assert set(xihu) == {"陈静"}
+    assert digits(xihu["陈静"].mobile).endswith("13900139002")
+    assert xihu["陈静"].email == "chenjing@xihutea.cn"
+    assert "展会认识" in (xihu["陈静"].notes or "")
+    assert ui_errors.shown == []
+
+
+# --------------------------------------------------------------------------- remembered mapping
+
+
+def test_a_mapping_is_remembered_across_a_restart_of_the_app(
+    qtbot: QtBot, runner: OpRunner, world: World, tmp_path: Path, ui_translations: Translations
+) -> None:
+    from crm_desktop.core.settings import load_settings, settings_path
+    from crm_desktop.ui.app import build_main_window
+
+    # A layout whose guess the user corrects.
+    headers = ("名称", "姓名", "电话", "备注")
+    rows = [("成都天府软件有限公司", "刘强", "13512345678", "老客户介绍")]
+    path = tmp_path / "layout.csv"
+    path.write_text("\n".join(",".join(r) for r in (headers, *rows)) + "\n", encoding="utf-8")
+    settings = load_settings()
+    window = build_main_window(
+        world.db, world.admin, settings, runner=runner, translations=ui_translations
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    wizard = window.open_import(path)
+    assert isinstance(wizard, ImportWizard)
+    assert wizard.settings is settings  # the window's own, not a copy of the file
+    qtbot.waitUntil(lambda: wizard.preview is not None, timeout=WAIT)
+    click_next(wizard)
+    click_next(wizard)
+    mapping = wizard.mapping_page
+    chosen = {0: "customer.name", 1: "contact.name", 2: "contact.mobile", 3: "contact.notes"}
+    assert mapping.mapping() != chosen  # the guess: 电话 a phone, 备注 the customer's notes
+    for column in range(4):
+        mapping.set_target(column, "")
+    for column, field in chosen.items():
+        mapping.set_target(column, field)
+    assert mapping.mapping() == chosen
+    result = run_to_result(qtbot, wizard)
+    assert result.created == 1
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    # The window closes later and saves ITS settings: the mapping must survive that.
+    qtbot.waitUntil(lambda: not runner.active_count, timeout=WAIT)
+    window.close()
+    assert settings_path().exists()
+
+    # "Restart": a new Settings from the file, a new window, the same layout again.
+    restarted = load_settings()
+    assert restarted is not settings
+    second = OpRunner(world.db, error_handler=lambda _p, exc: None)
+    try:
+        window2 = build_main_window(
+            world.db, world.admin, restarted, runner=second, translations=ui_translations
+        )
+        qtbot.addWidget(window2)
+        window2.show()
+        qtbot.waitExposed(window2)
+        again = tmp_path / "layout-2.csv"
+        again.write_text(
+            ",".join(headers) + "\n" + "绵阳九洲电器有限公司,赵敏,13612345678,\n",
+            encoding="utf-8",
+        )
+        wizard2 = window2.open_import(again)
+        assert isinstance(wizard2, ImportWizard)
+        qtbot.waitUntil(lambda: wizard2.preview is not None, timeout=WAIT)
+        assert wizard2.preview is not None and wizard2.preview.remembered
+        click_next(wizard2)
+        click_next(wizard2)
+        assert wizard2.mapping_page.mapping() == chosen
+        assert "Remembered" in wizard2.mapping_page.note_label.text()
+        wizard2.reject()
+        window2.close()
+    finally:
+        assert second.shutdown()

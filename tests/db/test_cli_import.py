@@ -229,8 +229,8 @@ def test_kill_9_leaves_all_or_none(sqlite_url: str, tmp_path: Path) -> None:
             assert count == before, (where, count)  # killed before the commit: nothing
         if where in ("committed", "finished"):
             assert count == before + rows, (where, count)
-        if time.monotonic() > deadline:
-            break
+        if len(landed) >= 20 and time.monotonic() > deadline:
+            break  # a slow machine: the 20 the issue asks for are done
     tally = {where: landed.count(where) for where in dict.fromkeys(landed)}
     print("kills landed:", tally)
     assert len(landed) >= 20, tally

@@ -2,10 +2,14 @@
 
     python bench/startup.py                       # empty company database (demo: 1,000 customers)
     python bench/startup.py --customers 1000000   # the 1M-customer database of bench/generate.py
+    python bench/startup.py --frozen              # the PyInstaller bundle (installer/build.py)
+    python bench/startup.py --frozen PATH         # … or another build of it
 
 Each run is a fresh `python` process that opens the SQLite database, signs in (argon2 check
 included) and paints the main window offscreen; the child reports the time since its own
-process start (Linux /proc), so interpreter start-up and every import count.
+process start (Linux /proc), so interpreter start-up and every import count. With ``--frozen``
+the child is the bundled executable (its hidden ``--bench-startup URL LOGIN PASSWORD`` does what
+CHILD does).
 """
 
 from __future__ import annotations
@@ -27,6 +31,12 @@ CHILD = (
     "import sys; from crm_desktop.ui.app import run_gui; "
     "sys.exit(run_gui(database=sys.argv[1], autologin=(sys.argv[2], sys.argv[3]), "
     "exit_when_shown=True))"
+)
+FROZEN = (
+    Path(__file__).resolve().parents[1]
+    / "dist"
+    / "crm-desktop"
+    / ("crm-desktop.exe" if sys.platform == "win32" else "crm-desktop")
 )
 
 
@@ -67,7 +77,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--frozen",
+        nargs="?",
+        const=str(FROZEN),
+        metavar="PATH",
+        help=f"run the bundled executable (default {FROZEN.relative_to(FROZEN.parents[2])})",
+    )
     args = parser.parse_args()
+    if args.frozen and not Path(args.frozen).is_file():
+        parser.error(f"--frozen: no {args.frozen}; build it: python installer/build.py")
 
     from crm_desktop.core.paths import sqlite_url
 
@@ -80,8 +99,11 @@ def main() -> int:
         env["CRM_DESKTOP_HOME"] = home  # no settings or logs of the user's
         for run in range(args.runs + 1):
             started = time.perf_counter()
+            child = (
+                [args.frozen, "--bench-startup"] if args.frozen else [sys.executable, "-c", CHILD]
+            )
             out = subprocess.run(
-                [sys.executable, "-c", CHILD, sqlite_url(path), LOGIN, PASSWORD],
+                [*child, sqlite_url(path), LOGIN, PASSWORD],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -99,6 +121,7 @@ def main() -> int:
             walls.append(wall)
     print(f"command: {command_line()}")
     print(f"database: {path.name} ({args.customers:,} demo customers)")
+    print(f"child: {args.frozen or 'python -c CHILD (source checkout)'}")
     print(
         f"process start → main window painted: median {statistics.median(painted):.3f} s "
         f"(min {min(painted):.3f}, max {max(painted):.3f}, {len(painted)} runs)"

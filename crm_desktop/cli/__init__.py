@@ -1047,6 +1047,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"crm-desktop {__version__}")
     parser.add_argument("--debug", action="store_true", help="log debug details to stderr")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (a throw-away database, a report, the main "
+        "window offscreen); prints one line, exit code 0 when all is well",
+    )
+    # bench/startup.py --frozen: run_gui(database, autologin=(login, password),
+    # exit_when_shown=True) in the packaged app, which cannot run `python -c`.
+    parser.add_argument(
+        "--bench-startup", nargs=3, metavar=("URL", "LOGIN", "PASSWORD"), help=argparse.SUPPRESS
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     db = sub.add_parser("db", help="create, migrate or copy a database", parents=[common])
@@ -1319,6 +1330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if args.self_test or args.bench_startup:
+        if args.command is not None:
+            flag = "--self-test" if args.self_test else "--bench-startup"
+            parser.error(f"{flag} takes no command (got {args.command!r})")
+        return _self_test() if args.self_test else _bench_startup(*args.bench_startup)
     if args.command is None:
         from crm_desktop.ui.app import run_gui
 
@@ -1350,8 +1366,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _self_test() -> int:
+    from crm_desktop.cli.selftest import main_self_test
+
+    return main_self_test()
+
+
+def _bench_startup(url: str, login: str, password: str) -> int:
+    from crm_desktop.ui.app import run_gui
+
+    return run_gui(database=url, autologin=(login, password), exit_when_shown=True)
+
+
 def main_gui() -> int:
     """Entry point of the windowed launcher (no console on Windows)."""
+    if sys.argv[1:] == ["--self-test"]:
+        return _self_test()
     from crm_desktop.ui.app import run_gui
 
     return run_gui()

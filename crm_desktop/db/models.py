@@ -277,7 +277,11 @@ class Followup(IdMixin, Versioned, SoftDeleted, Base):
     )
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    # Indexed: deleting a contact looks here for the rows to set NULL (a full scan per contact
+    # without it: 0.5 s each with 1M customers, which made undoing an import take hours).
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="SET NULL"), index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     kind: Mapped[str] = mapped_column(String(20), default="call")
     status: Mapped[str] = mapped_column(String(20), default="done")
@@ -355,7 +359,11 @@ class EmailMessage(IdMixin, Timestamped, SoftDeleted, Base):
     folder: Mapped[str | None] = mapped_column(String(500))
     uid: Mapped[int | None] = mapped_column(BigInteger)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    # Indexed: deleting a contact looks here for the rows to set NULL (a full scan per contact
+    # without it: 0.5 s each with 1M customers, which made undoing an import take hours).
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact.id", ondelete="SET NULL"), index=True
+    )
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     link_method: Mapped[str] = mapped_column(String(10), default="none")
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 def read_revision(conn: Connection) -> str | None:

@@ -143,3 +143,20 @@ def test_head_revision_constant_matches_the_newest_migration() -> None:
     from crm_desktop.db.revision import HEAD_REVISION
 
     assert migrate.head_revision() == HEAD_REVISION
+
+
+def test_deleting_a_contact_finds_its_references_through_an_index(engine: Engine) -> None:
+    """ON DELETE SET NULL of followup/email_message.contact_id looks the rows up by index, not
+    by a scan of each table per deleted contact (undo of a large import took hours)."""
+    with engine.connect() as conn:
+        for table in ("followup", "email_message"):
+            sql = f"UPDATE {table} SET contact_id = NULL WHERE contact_id = 1"
+            if conn.dialect.name == "sqlite":
+                plan = " ".join(
+                    str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+                )
+                assert f"ix_{table}_contact_id" in plan, plan
+            else:
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = " ".join(str(r[0]) for r in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+                assert f"ix_{table}_contact_id" in plan, plan

@@ -1,6 +1,9 @@
 """Render the app's windows offscreen into docs/screenshots/ (README, release notes, review).
 
-    python tools/screenshots.py [--customers 2000] [--out docs/screenshots]
+    python tools/screenshots.py [--customers 2000] [--out docs/screenshots] [--main-only]
+
+The main window and the Customers page first, then every area's own tool (AREA_TOOLS: Today,
+pool, mail, customer file, reports, dialogs …), each in English and Chinese.
 
 Everything happens in a temporary CRM_DESKTOP_HOME: demo databases are made through the services,
 nothing touches the user's own files. Chinese needs a CJK font (e.g. Debian's fonts-noto-cjk).
@@ -22,6 +25,18 @@ from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN_SIZE = (1200, 750)
+# The per-area tools (tools/screenshots_<area>.py), each run in its own process.
+AREA_TOOLS = (
+    "followups",
+    "pool",
+    "mail",
+    "message_view",
+    "customer_file",
+    "compose",
+    "handover",
+    "reports",
+    "dialogs",
+)
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
@@ -137,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--customers", type=int, default=2000, help="demo customers per language")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--main-only", action="store_true", help="skip the per-area tools (AREA_TOOLS)"
+    )
     args = parser.parse_args(argv)
 
     fonts = cjk_fonts()
@@ -235,6 +253,23 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         translations.apply("en")
         shutil.rmtree(home, ignore_errors=True)
+    if args.main_only:
+        return 0
+    return run_area_tools(out)
+
+
+def run_area_tools(out: Path) -> int:
+    """Every per-area tool, one process each (they set up Qt and their demo data)."""
+    failed: list[str] = []
+    for area in AREA_TOOLS:
+        tool = ROOT / "tools" / f"screenshots_{area}.py"
+        print(f"screenshots: {tool.name}", flush=True)
+        done = subprocess.run([sys.executable, str(tool), "--out", str(out)], check=False)
+        if done.returncode != 0:
+            failed.append(tool.name)
+    if failed:
+        print(f"screenshots: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import (
+    QByteArray,
     QCoreApplication,
     QDate,
     QDateTime,
@@ -113,7 +114,7 @@ from crm_desktop.ui.mail_tab import MailDropFilter, MailTab
 from crm_desktop.ui.prospect_memory import load_prospect_memory, memory_summary
 from crm_desktop.ui.region_picker import RegionPicker
 from crm_desktop.ui.style import ERROR_COLOR, MUTED_COLOR, make_title, scaled_font
-from crm_desktop.ui.timeline import TimelineTab
+from crm_desktop.ui.timeline import LOG_SHORTCUT, TimelineTab
 from crm_desktop.ui.widgets import ErrorLabel, with_error
 
 if TYPE_CHECKING:
@@ -121,13 +122,65 @@ if TYPE_CHECKING:
     from crm_desktop.services.context import Actor
     from crm_desktop.services.pool import ProspectMemory
     from crm_desktop.ui.ops import Op, OpRunner
+    from crm_desktop.ui.shortcuts_dialog import ShortcutEntry
 
 __all__ = ["CustomerFileWindow", "ProfileForm", "open_customer_file"]
 
 DUPLICATE_DELAY_MS = 300  # the duplicate check waits for a pause in typing
 DEFAULT_SIZE = QSize(940, 700)
+SETTINGS_KEY = "customer_file"  # settings.ui: the window's geometry and its mail splitter
+# The window's own keys (also listed by Help → Keyboard shortcuts: customer_file_shortcuts).
+SAVE_KEYS = QKeySequence.StandardKey.Save
+CLOSE_KEYS = "Esc"
+NEXT_TAB_KEYS = "Ctrl+Tab"
+PREVIOUS_TAB_KEYS = "Ctrl+Shift+Tab"
+PRINT_KEYS = QKeySequence.StandardKey.Print
 _TEXT_FIELDS = ("name", "industry", "phone", "email", "website", "address", "tags")
 _ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _base64(data: QByteArray) -> str:
+    return bytes(data.toBase64().data()).decode("ascii")
+
+
+def _action_texts() -> dict[str, str]:
+    return {
+        "save": QCoreApplication.translate("CustomerFileWindow", "Save"),
+        "close": QCoreApplication.translate("CustomerFileWindow", "Close the customer file"),
+        "next_tab": QCoreApplication.translate("CustomerFileWindow", "Next tab"),
+        "previous_tab": QCoreApplication.translate("CustomerFileWindow", "Previous tab"),
+        "print": QCoreApplication.translate("CustomerFileWindow", "Print profile…"),
+    }
+
+
+def customer_file_shortcuts() -> list[ShortcutEntry]:
+    """The customer file window's keys, for Help → Keyboard shortcuts (the window need not
+    be open: the keys are the constants its actions are made from)."""
+    from crm_desktop.ui.shortcuts_dialog import ShortcutEntry, clean_text, key_texts
+
+    group = QCoreApplication.translate("CustomerFileWindow", "Customer file")
+    texts = _action_texts()
+    keys: dict[str, QKeySequence | QKeySequence.StandardKey | str] = {
+        "save": SAVE_KEYS,
+        "next_tab": NEXT_TAB_KEYS,
+        "previous_tab": PREVIOUS_TAB_KEYS,
+        "print": PRINT_KEYS,
+        "close": CLOSE_KEYS,
+    }
+    entries = [
+        ShortcutEntry(group, clean_text(texts[name]), key_texts([QKeySequence(key)]))
+        for name, key in keys.items()
+    ]
+    entries.insert(
+        1,
+        ShortcutEntry(
+            group,
+            clean_text(QCoreApplication.translate("TimelineTab", "Log follow-up…")),
+            key_texts([QKeySequence(LOG_SHORTCUT)]),
+        ),
+    )
+    return entries
+
 
 # Answers of the duplicate question.
 CREATE_ANYWAY = "create"
@@ -284,7 +337,7 @@ class ProfileForm(QWidget):
         self.tags_edit = QLineEdit(self)
         self.notes_edit = QPlainTextEdit(self)
         self.notes_edit.setTabChangesFocus(True)
-        self.notes_edit.setFixedHeight(120)
+        self.notes_edit.setFixedHeight(max(120, 6 * self.notes_edit.fontMetrics().lineSpacing()))
         self.locked_check = QCheckBox(self)
         self.editors: dict[str, QWidget] = {
             "name": self.name_edit,
@@ -1245,6 +1298,7 @@ class CustomerFileWindow(QWidget):
         self.resize(DEFAULT_SIZE)
         self._build_ui()
         self._build_actions()
+        self._restore_layout()
         self.retranslate_ui()
         self._duplicate_timer = QTimer(self)
         self._duplicate_timer.setSingleShot(True)
@@ -1377,11 +1431,11 @@ class CustomerFileWindow(QWidget):
             self.addAction(act)
             return act
 
-        self.save_action = action(QKeySequence.StandardKey.Save, self._on_save_action_triggered)
-        self.close_action = action("Esc", self._on_close_action_triggered)
-        self.next_tab_action = action("Ctrl+Tab", self._on_next_tab_action_triggered)
-        self.previous_tab_action = action("Ctrl+Shift+Tab", self._on_previous_tab_action_triggered)
-        self.print_action = action(QKeySequence.StandardKey.Print, self._on_print_button_clicked)
+        self.save_action = action(SAVE_KEYS, self._on_save_action_triggered)
+        self.close_action = action(CLOSE_KEYS, self._on_close_action_triggered)
+        self.next_tab_action = action(NEXT_TAB_KEYS, self._on_next_tab_action_triggered)
+        self.previous_tab_action = action(PREVIOUS_TAB_KEYS, self._on_previous_tab_action_triggered)
+        self.print_action = action(PRINT_KEYS, self._on_print_button_clicked)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -1389,6 +1443,12 @@ class CustomerFileWindow(QWidget):
         super().changeEvent(event)
 
     def retranslate_ui(self) -> None:
+        texts = _action_texts()
+        self.save_action.setText(texts["save"])
+        self.close_action.setText(texts["close"])
+        self.next_tab_action.setText(texts["next_tab"])
+        self.previous_tab_action.setText(texts["previous_tab"])
+        self.print_action.setText(texts["print"])
         self.tabs.setTabText(0, self.tr("Profile"))
         self.tabs.setTabText(1, self.tr("Contacts"))
         self.tabs.setTabText(self.tabs.indexOf(self.timeline_tab), self.tr("Follow-ups"))
@@ -1945,7 +2005,29 @@ class CustomerFileWindow(QWidget):
             event.ignore()
             return
         self._duplicate_timer.stop()
+        self.remember_layout()
         super().closeEvent(event)
+
+    def _restore_layout(self) -> None:
+        saved = self.settings.ui.get(SETTINGS_KEY)
+        if not isinstance(saved, dict):
+            return
+        geometry = saved.get("geometry")
+        if isinstance(geometry, str) and geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        mail_splitter = saved.get("mail_splitter")
+        if isinstance(mail_splitter, str) and mail_splitter:
+            self.mail_tab.splitter.restoreState(
+                QByteArray.fromBase64(mail_splitter.encode("ascii"))
+            )
+
+    def remember_layout(self) -> None:
+        """Put the window's size and its mail splitter into the settings (the next customer
+        file opens the same way; the settings file is written when the main window closes)."""
+        self.settings.ui[SETTINGS_KEY] = {
+            "geometry": _base64(self.saveGeometry()),
+            "mail_splitter": _base64(self.mail_tab.splitter.saveState()),
+        }
 
     # ----------------------------------------------------------------- default prompts
 

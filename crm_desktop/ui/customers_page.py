@@ -11,7 +11,18 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QLocale, QModelIndex, QObject, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -164,6 +175,7 @@ class CustomersPage(QWidget):
         self._build()
         self._build_actions()
         self._restore_columns()
+        self._restore_layout()
         self.retranslate_ui()
         self._update_actions()
 
@@ -242,6 +254,7 @@ class CustomersPage(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([FILTER_PANEL_WIDTH, 900])
+        self.splitter.splitterMoved.connect(self._on_splitter_splitter_moved)
         page.addWidget(self.splitter, 1)
 
     def _setup_view(self) -> None:
@@ -467,6 +480,7 @@ class CustomersPage(QWidget):
                 "phone number, email, address or a contact's name. Ctrl+F comes back here."
             )
         )
+        self.find_action.setText(self.tr("Search customers"))
         self.open_action.setText(self.tr("Open"))
         self.new_action.setText(self.tr("New customer"))
         self.new_action.setToolTip(self.tr("New customer (Ctrl+N)"))
@@ -857,6 +871,13 @@ class CustomersPage(QWidget):
                     "of one customer. Create the first one to get started."
                 ),
                 self.tr(
+                    "Customers in a spreadsheet or vCard file? Choose File → Import "
+                    "customers… ({shortcut}) or drop the file on this page."
+                ).format(
+                    shortcut=QKeySequence("Ctrl+I").toString(QKeySequence.SequenceFormat.NativeText)
+                )
+                + "<br>"
+                + self.tr(
                     "To try crm-desktop with realistic demo data, run "
                     "<code>crm-desktop demo --customers 1000</code>."
                 ),
@@ -964,6 +985,24 @@ class CustomersPage(QWidget):
             if column.sort_key is not None:
                 self._sort = SortSpec(column.sort_key, bool(sort[1]))
         self._show_sort_indicator()
+
+    def _restore_layout(self) -> None:
+        """The filter panel's width and the last filter, as the user left them."""
+        saved = self._column_settings()
+        splitter = saved.get("splitter")
+        if isinstance(splitter, str) and splitter:
+            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
+        state = saved.get("filter")
+        if isinstance(state, dict):
+            self.filter_panel.restore_state(state)
+
+    def _save_filter(self) -> None:
+        self._column_settings()["filter"] = self.filter_panel.state()
+
+    @Slot(int, int)
+    def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
+        state = self.splitter.saveState()
+        self._column_settings()["splitter"] = bytes(state.toBase64().data()).decode("ascii")
 
     def _save_columns(self) -> None:
         header = self.view.horizontalHeader()
@@ -1092,6 +1131,7 @@ class CustomersPage(QWidget):
 
     @Slot()
     def _on_filter_panel_sig_filter_changed(self) -> None:
+        self._save_filter()
         self.reload()
 
     def clear_filters(self) -> None:
@@ -1100,6 +1140,7 @@ class CustomersPage(QWidget):
         self.search_edit.clear()
         self.search_edit.blockSignals(False)
         self.filter_panel.clear(notify=False)
+        self._save_filter()
         self.reload()
 
     @Slot()

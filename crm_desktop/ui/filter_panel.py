@@ -4,7 +4,9 @@ tags, public pool and creation period. It only describes the filter; the page ru
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QDate, QLocale, QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QIcon
@@ -61,6 +63,8 @@ class FilterPanel(QFrame):
         self._choices: FilterChoicesResult | None = None
         self._region_items: dict[int, QTreeWidgetItem] = {}
         self._counts: dict[int, int] = {}
+        # A restored filter's grades, region, owner and branch until the choices arrive.
+        self._pending: dict[str, Any] | None = None
         self._tags_timer = QTimer(self)
         self._tags_timer.setSingleShot(True)
         self._tags_timer.setInterval(TAGS_DEBOUNCE_MS)
@@ -221,6 +225,9 @@ class FilterPanel(QFrame):
         """Fill the lists from the database; the user's current choices stay where they can."""
         current = self.current_filter()
         owner_data = self.owner_combo.currentData()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            owner_data = pending.get("owner")
         self._choices = choices
         with QSignalBlocker(self.grade_list):
             self.grade_list.clear()
@@ -262,6 +269,8 @@ class FilterPanel(QFrame):
             chosen = current.branch_ids[0] if current.branch_ids else None
             self.branch_combo.setCurrentIndex(max(0, self.branch_combo.findData(chosen)))
         self._update_region_texts()
+        if pending is not None and self.current_filter() != current:
+            self._changed()  # a remembered grade, region… is gone: the list must follow
 
     def _add_regions(self, parent: QTreeWidgetItem, nodes: Iterable[RegionNode]) -> None:
         for node in nodes:
@@ -308,6 +317,76 @@ class FilterPanel(QFrame):
     # ----------------------------------------------------------------- the filter
 
     def current_filter(self) -> CustomerFilter:
+        flt = self._widget_filter()
+        pending = self._pending
+        if pending is None:
+            return flt
+        owner = pending.get("owner")
+        branch = pending.get("branch")
+        return replace(
+            flt,
+            grade_ids=tuple(int(g) for g in pending.get("grades", ()) if isinstance(g, int)),
+            region_id=pending.get("region") if isinstance(pending.get("region"), int) else None,
+            owner_ids=(owner,) if isinstance(owner, int) else (),
+            branch_ids=(branch,) if isinstance(branch, int) else (),
+            in_pool=True if (owner == _POOL or self.pool_check.isChecked()) else None,
+        )
+
+    def state(self) -> dict[str, Any]:
+        """The filter as plain JSON values, to remember between runs (``restore_state``)."""
+        flt = self.current_filter()
+        owner = self._pending.get("owner") if self._pending else self.owner_combo.currentData()
+
+        def day(edit: QDateEdit) -> str | None:
+            date = edit.date()
+            return None if date == ANY_DATE else date.toString(Qt.DateFormat.ISODate)
+
+        return {
+            "grades": list(flt.grade_ids),
+            "region": flt.region_id,
+            "owner": owner if isinstance(owner, int) or owner == _POOL else None,
+            "branch": flt.branch_ids[0] if flt.branch_ids else None,
+            "status": flt.statuses[0] if flt.statuses else None,
+            "tags": self.tags_edit.text(),
+            "pool": self.pool_check.isChecked(),
+            "created_from": day(self.created_from_edit),
+            "created_to": day(self.created_to_edit),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Set the filter of ``state`` without signalling (the page reads it when it loads).
+        Grades, region, owner and branch need the choices: they apply when those arrive."""
+        blockers = [
+            QSignalBlocker(w)
+            for w in (
+                self.status_combo,
+                self.tags_edit,
+                self.pool_check,
+                self.created_from_edit,
+                self.created_to_edit,
+            )
+        ]
+        status = state.get("status")
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(status)))
+        tags = state.get("tags")
+        self.tags_edit.setText(tags if isinstance(tags, str) else "")
+        self.pool_check.setChecked(state.get("pool") is True)
+        for edit, key in (
+            (self.created_from_edit, "created_from"),
+            (self.created_to_edit, "created_to"),
+        ):
+            text = state.get(key)
+            date = QDate.fromString(text, Qt.DateFormat.ISODate) if isinstance(text, str) else None
+            edit.setDate(date if date is not None and date.isValid() else ANY_DATE)
+        del blockers
+        pending = {k: state.get(k) for k in ("grades", "region", "owner", "branch")}
+        if not isinstance(pending["grades"], list):
+            pending["grades"] = []
+        self._pending = pending
+        if self._choices is not None:
+            self.set_choices(self._choices)
+
+    def _widget_filter(self) -> CustomerFilter:
         grade_ids = tuple(
             int(item.data(_ID))
             for item in (self.grade_list.item(i) for i in range(self.grade_list.count()))
@@ -344,6 +423,7 @@ class FilterPanel(QFrame):
 
     def clear(self, *, notify: bool = True) -> None:
         """Back to "everything"; one ``sig_filter_changed`` at the end."""
+        self._pending = None
         blockers = [
             QSignalBlocker(w)
             for w in (

@@ -1,4 +1,6 @@
-"""Line icons drawn with QPainter, so they are crisp at any size and need no image files."""
+"""Line icons drawn with QPainter, so they are crisp at any size and DPI and need no image files
+at run time. ``tools/export_icons.py`` writes the same drawings to ``resources/icons/`` as SVG
+(``installer/make_icon.py`` the Windows app.ico) for installers, desktop entries and the docs."""
 
 from __future__ import annotations
 
@@ -112,13 +114,12 @@ _DRAWERS: dict[str, Callable[[QPainter], None]] = {
 }
 
 
-def line_pixmap(name: str, size: int, color: str, device_pixel_ratio: float = 2.0) -> QPixmap:
-    """The icon ``name`` drawn in ``color`` on a transparent square of ``size`` logical pixels."""
-    pixels = max(1, round(size * device_pixel_ratio))
-    pixmap = QPixmap(pixels, pixels)
-    pixmap.setDevicePixelRatio(device_pixel_ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
+LINE_ICONS: tuple[str, ...] = tuple(_DRAWERS)
+
+
+def paint_line_icon(painter: QPainter, name: str, size: float, color: str) -> None:
+    """Draw the icon ``name`` in ``color`` into the square (0, 0, size, size) of ``painter``."""
+    painter.save()
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.scale(size / _GRID, size / _GRID)
@@ -128,6 +129,19 @@ def line_pixmap(name: str, size: int, color: str, device_pixel_ratio: float = 2.
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         _DRAWERS[name](painter)
+    finally:
+        painter.restore()
+
+
+def line_pixmap(name: str, size: int, color: str, device_pixel_ratio: float = 2.0) -> QPixmap:
+    """The icon ``name`` drawn in ``color`` on a transparent square of ``size`` logical pixels."""
+    pixels = max(1, round(size * device_pixel_ratio))
+    pixmap = QPixmap(pixels, pixels)
+    pixmap.setDevicePixelRatio(device_pixel_ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    try:
+        paint_line_icon(painter, name, size, color)
     finally:
         painter.end()
     return pixmap
@@ -152,6 +166,16 @@ def app_pixmap(size: int, device_pixel_ratio: float = 2.0) -> QPixmap:
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     try:
+        paint_app_mark(painter, size)
+    finally:
+        painter.end()
+    return pixmap
+
+
+def paint_app_mark(painter: QPainter, size: float) -> None:
+    """Draw the application mark into the square (0, 0, size, size) of ``painter``."""
+    painter.save()
+    try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.scale(size / _GRID, size / _GRID)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -166,8 +190,7 @@ def app_pixmap(size: int, device_pixel_ratio: float = 2.0) -> QPixmap:
         painter.translate(-12.0, -12.0)
         _customers(painter)
     finally:
-        painter.end()
-    return pixmap
+        painter.restore()
 
 
 def app_icon() -> QIcon:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
     QEvent,
     QItemSelection,
     QLocale,
@@ -99,6 +100,7 @@ VIEW_DELAY_MS = 120  # arrowing through the list shows the message where it stop
 MAIL_SUFFIXES = (".eml", ".msg", ".mbox")
 MAX_PROBLEM_LINES = 12
 LINK_SHORTCUT = "Ctrl+L"
+SETTINGS_KEY = "mail_page"  # settings.ui: the list/message splitter
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 _SUCCESS_STYLE = (
     "QLabel#mailResult { background: #ecfdf3; border: 1px solid #a6e3bd; border-radius: 6px;"
@@ -489,8 +491,14 @@ class MailPage(QWidget):
         self.restore_action.triggered.connect(self._on_restore_action_triggered)
         self.open_action = QAction(self)
         self.open_action.triggered.connect(self._on_open_action_triggered)
+        self.find_action = QAction(self)
+        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        # Anywhere in the window while the page shows (hidden pages' keys are inactive).
+        self.find_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.find_action.triggered.connect(self._on_find_action_triggered)
         for action in (self.link_action, self.ignore_action, self.restore_action):
             self.addAction(action)
+        self.addAction(self.find_action)
         self.link_button = QPushButton(self)
         self.link_button.setDefault(True)
         self.link_button.clicked.connect(self.link_action.trigger)
@@ -536,7 +544,10 @@ class MailPage(QWidget):
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.view.verticalHeader().setDefaultSectionSize(28)
+        # Rows as tall as the font needs (larger system fonts, CJK), never a fixed 28 px.
+        self.view.verticalHeader().setDefaultSectionSize(
+            max(28, self.view.fontMetrics().height() + 12)
+        )
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._on_view_custom_context_menu_requested)
         self.view.activated.connect(self._on_view_activated)
@@ -567,6 +578,10 @@ class MailPage(QWidget):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([400, 320])
+        saved = self.settings.ui.get(SETTINGS_KEY) if self.settings is not None else None
+        if isinstance(saved, dict) and isinstance(saved.get("splitter"), str):
+            self.splitter.restoreState(QByteArray.fromBase64(saved["splitter"].encode("ascii")))
+        self.splitter.splitterMoved.connect(self._on_splitter_splitter_moved)
         self.empty_state = EmptyState("mail", self.stack)
         empty_page = QWidget(self.stack)
         empty_column = QVBoxLayout(empty_page)
@@ -597,6 +612,7 @@ class MailPage(QWidget):
         )
         self.sync_button.setText(self.tr("Sync now"))
         self.search_edit.setPlaceholderText(self.tr("Search subject or address…"))
+        self.find_action.setText(self.tr("Search mail"))
         shortcut = QKeySequence(LINK_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
         self.link_action.setText(self.tr("Link…"))
         self.link_button.setText(self.tr("Link…"))
@@ -919,6 +935,21 @@ class MailPage(QWidget):
         menu.addSeparator()
         menu.addAction(self.open_action)
         menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    @Slot()
+    def _on_find_action_triggered(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    @Slot(int, int)
+    def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
+        """The list/message split is remembered (written with the settings at exit)."""
+        if self.settings is None:
+            return
+        saved = self.settings.ui.get(SETTINGS_KEY)
+        saved = dict(saved) if isinstance(saved, dict) else {}
+        saved["splitter"] = bytes(self.splitter.saveState().toBase64().data()).decode("ascii")
+        self.settings.ui[SETTINGS_KEY] = saved
 
     @Slot(QModelIndex)
     def _on_view_activated(self, index: QModelIndex) -> None:

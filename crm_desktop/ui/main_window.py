@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from crm_desktop.ui.pool_page import PoolPage
     from crm_desktop.ui.reminders import ReminderBanner, ReminderService
     from crm_desktop.ui.reports_page import ReportsPage
+    from crm_desktop.ui.shortcuts_dialog import ShortcutEntry
     from crm_desktop.ui.today_page import TodayPage
 
 log = logging.getLogger(__name__)
@@ -558,6 +560,14 @@ class MainWindow(QMainWindow):
         self.page_actions[PAGE_KEYS[0]].setChecked(True)
 
         self.help_menu = bar.addMenu("")
+        self.shortcuts_action = QAction(self)
+        # F1 is where users look for help; Ctrl+/ is the other common "list the keys" key.
+        self.shortcuts_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.HelpContents), QKeySequence("Ctrl+/")]
+        )
+        self.shortcuts_action.triggered.connect(self._on_shortcuts_action_triggered)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addSeparator()
         self.about_action = QAction(self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self._on_about_action_triggered)
@@ -610,6 +620,7 @@ class MainWindow(QMainWindow):
         self.connections_action.setText(self.tr("&Database connections…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.about_action.setText(self.tr("&About crm-desktop"))
+        self.shortcuts_action.setText(self.tr("&Keyboard shortcuts"))
         role = role_label(self.actor.role)
         self.user_label.setText(
             self.tr("{name} ({role})").format(name=self.actor.display_name, role=role)
@@ -641,6 +652,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(row)
         if hasattr(self, "page_actions"):
             self.page_actions[key].setChecked(True)
+        if hasattr(self, "log_followup_action"):
+            # Only these pages have a selected customer; elsewhere Ctrl+L is the page's own
+            # (Mail: Link…) and must not be an ambiguous shortcut.
+            self.log_followup_action.setEnabled(key in ("customers", "today"))
         self.sig_page_changed.emit(key)
 
     @Slot()
@@ -714,8 +729,13 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------------- dialogs
 
+    def _open_dialogs(self) -> list[QWidget]:
+        """The dialogs of this window still open (closed ones delete themselves)."""
+        self._dialogs = [d for d in self._dialogs if shiboken6.isValid(d) and d.isVisible()]
+        return self._dialogs
+
     def _open_dialog(self, dialog: QWidget) -> None:
-        self._dialogs = [d for d in self._dialogs if d.isVisible()]
+        self._open_dialogs()
         self._dialogs.append(dialog)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.open()  # type: ignore[attr-defined]
@@ -753,6 +773,50 @@ class MainWindow(QMainWindow):
         dialog.sig_switch.connect(self.sig_switch_database)
         self._open_dialog(dialog)
 
+    def shortcut_entries(self) -> list[ShortcutEntry]:
+        """Every keyboard shortcut of this window: the menus', each page's (pages not built
+        yet are built now), the customer file's, and keys the lists handle themselves."""
+        from crm_desktop.ui.customer_file import customer_file_shortcuts
+        from crm_desktop.ui.shortcuts_dialog import (
+            fixed_entry,
+            menu_entries,
+            unique,
+            widget_entries,
+        )
+
+        entries = menu_entries([self.file_menu, self.view_menu, self.help_menu])
+        for key in PAGE_KEYS:
+            page = self._ensure_page(key)
+            group = page_text(key, self.actor).title
+            entries.extend(widget_entries(group, page))
+            enter = {
+                "customers": self.tr("Open the selected customer"),
+                "today": self.tr("Open the selected customer"),
+                "pool": self.tr("Open the selected customer"),
+                "mail": self.tr("Open the message's customer, or link it"),
+            }.get(key)
+            if enter is not None:
+                entries.append(fixed_entry(group, enter, "Return"))
+        entries.extend(customer_file_shortcuts())
+        return unique(entries)
+
+    @Slot()
+    def _on_shortcuts_action_triggered(self) -> None:
+        self.show_shortcuts()
+
+    def show_shortcuts(self) -> QWidget:
+        """Open Help → Keyboard shortcuts (one at a time)."""
+        from crm_desktop.ui.shortcuts_dialog import ShortcutsDialog
+
+        for dialog in self._open_dialogs():
+            if isinstance(dialog, ShortcutsDialog):
+                dialog.raise_()
+                dialog.activateWindow()
+                return dialog
+        dialog = ShortcutsDialog(self.shortcut_entries, self)
+        self._open_dialog(dialog)
+        return dialog
+
     @Slot()
     def _on_about_action_triggered(self) -> None:
         from crm_desktop.ui.about import AboutDialog
@@ -766,7 +830,7 @@ class MainWindow(QMainWindow):
         wizard = open_import_wizard(
             self, self.runner, self.actor, path=path, on_changed=self.sig_customers_changed.emit
         )
-        self._dialogs = [d for d in self._dialogs if d.isVisible()]
+        self._open_dialogs()
         self._dialogs.append(wizard)
         return wizard
 

@@ -82,6 +82,7 @@ class RecycleBinDialog(QDialog):
         self.empty_label = QLabel(self)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setObjectName("muted")
+        self.empty_label.setWordWrap(True)
         self.empty_label.setText(self.tr("Loading…"))
         self.stack.addWidget(self.empty_label)
         self.stack.addWidget(self.table)
@@ -118,7 +119,14 @@ class RecycleBinDialog(QDialog):
         if self.rows:
             self.stack.setCurrentWidget(self.table)
         else:
-            self.empty_label.setText(self.tr("The recycle bin is empty."))
+            self.empty_label.setText(
+                self.tr("The recycle bin is empty.")
+                + "\n"
+                + self.tr(
+                    "Customers deleted from the list wait here, with their contacts and "
+                    "follow-ups, until a manager restores them."
+                )
+            )
             self.stack.setCurrentWidget(self.empty_label)
         self.sig_loaded.emit(len(self.rows))
 

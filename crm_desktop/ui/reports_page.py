@@ -146,7 +146,9 @@ class ReportPanel(QWidget):
         self.kind_list.currentRowChanged.connect(self._on_kind_list_current_row_changed)
         self.preview.sig_printed.connect(self._on_preview_sig_printed)
         self.preview.sig_saved.connect(self._on_preview_sig_saved)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self._on_generate_button_clicked)
+        self.generate_shortcut = QShortcut(
+            QKeySequence("Ctrl+Return"), self, self._on_generate_button_clicked
+        )
         self.kind_list.setCurrentRow(0)
         self.retranslate_ui()
         self._show_fields()
@@ -221,6 +223,7 @@ class ReportPanel(QWidget):
         self.days_spin.setSuffix(self.tr(" days"))
         self.generate_button.setText(self.tr("Generate"))
         self.generate_button.setToolTip(self.tr("Generate the report (Ctrl+Enter)"))
+        self.generate_shortcut.setWhatsThis(self.tr("Generate the report"))
         self.customer_label.setText(self.customer_name or self.tr("Open a customer file first"))
         self._fill_choices()
         self._show_fields()

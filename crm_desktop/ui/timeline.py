@@ -80,6 +80,7 @@ LOST_ROLE = Qt.ItemDataRole.UserRole + 6
 ICON_ROLE = Qt.ItemDataRole.UserRole + 7
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 8
 
+LOG_SHORTCUT = "Ctrl+L"  # works anywhere in the customer file window
 _PLANNED_BACKGROUND = "#fffbeb"
 _OVERDUE_BACKGROUND = "#fdecea"
 _SELECTED_BACKGROUND = "#dce6fc"
@@ -429,7 +430,7 @@ class TimelineTab(QWidget):
 
         # Ctrl+L works anywhere in the customer file window.
         self.log_action = QAction(window)
-        self.log_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.log_action.setShortcut(QKeySequence(LOG_SHORTCUT))
         self.log_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.log_action.triggered.connect(self._on_log_action_triggered)
         window.addAction(self.log_action)

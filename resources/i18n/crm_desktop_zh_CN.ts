@@ -186,7 +186,7 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../crm_desktop/ui/app.py" line="+437"/>
+        <location filename="../../crm_desktop/ui/app.py" line="+451"/>
         <source>Read-only: the database is damaged</source>
         <translation>只读：数据库已损坏</translation>
     </message>
@@ -199,7 +199,7 @@
 <context>
     <name>AssignPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/handover_wizard.py" line="+275"/>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="+269"/>
         <source>Who takes what</source>
         <translation>由谁接收</translation>
     </message>
@@ -305,7 +305,7 @@
 <context>
     <name>AttachmentsTab</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="+937"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="+990"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -389,7 +389,7 @@
         <translation>每日</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+86"/>
         <source>Backing up the database before closing…</source>
         <translation>关闭前正在备份数据库…</translation>
     </message>
@@ -1186,7 +1186,7 @@
         <translation>{text}  （当前打开）</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+77"/>
         <source>Remove connection</source>
         <translation>删除连接</translation>
     </message>
@@ -1566,13 +1566,13 @@
     </message>
     <message>
         <location line="+640"/>
-        <location line="+1132"/>
+        <location line="+1161"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location line="-1130"/>
-        <location line="+1131"/>
+        <location line="-1159"/>
+        <location line="+1160"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -1580,7 +1580,12 @@
 <context>
     <name>CustomerFileWindow</name>
     <message>
-        <location line="-611"/>
+        <location line="-1923"/>
+        <source>Customer file</source>
+        <translation>客户档案</translation>
+    </message>
+    <message>
+        <location line="+1290"/>
         <source>Profile</source>
         <translation>基本资料</translation>
     </message>
@@ -1621,7 +1626,8 @@
         <translation>删除客户</translation>
     </message>
     <message>
-        <location line="-498"/>
+        <location line="-1809"/>
+        <location line="+1311"/>
         <source>Print profile…</source>
         <translation>打印档案…</translation>
     </message>
@@ -1651,12 +1657,28 @@
         <translation>创建客户</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-1325"/>
+        <location line="+1327"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
+        <location line="-1326"/>
+        <source>Close the customer file</source>
+        <translation>关闭客户档案</translation>
+    </message>
+    <message>
         <location line="+1"/>
+        <source>Next tab</source>
+        <translation>下一个标签页</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Previous tab</source>
+        <translation>上一个标签页</translation>
+    </message>
+    <message>
+        <location line="+1325"/>
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
@@ -1766,7 +1788,7 @@
         <translation>将 {name} 移入回收站？经理可以将其恢复。</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+79"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
@@ -1912,7 +1934,7 @@
 <context>
     <name>CustomersPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/customers_page.py" line="+452"/>
+        <location filename="../../crm_desktop/ui/customers_page.py" line="+476"/>
         <source>Search name, pinyin, phone, email…</source>
         <translation>搜索名称、拼音、电话、邮箱……</translation>
     </message>
@@ -1920,6 +1942,11 @@
         <location line="+6"/>
         <source>Find customers by any fragment of their name, full pinyin or initials (hwjs), phone number, email, address or a contact&apos;s name. Ctrl+F comes back here.</source>
         <translation>按名称的任意片段、全拼或拼音首字母（如 hwjs）、电话号码、邮箱、地址或联系人姓名查找客户。按 Ctrl+F 可回到这里。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search customers</source>
+        <translation>搜索客户</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1933,12 +1960,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+392"/>
+        <location line="+399"/>
         <source>New customer (Ctrl+N)</source>
         <translation>新建客户 (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="-391"/>
+        <location line="-398"/>
         <source>Change grade…</source>
         <translation>修改客户等级…</translation>
     </message>
@@ -1964,12 +1991,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+726"/>
+        <location line="+753"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location line="-725"/>
+        <location line="-752"/>
         <source>Move the selected customers to the recycle bin</source>
         <translation>将选中的客户移入回收站</translation>
     </message>
@@ -2132,11 +2159,16 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Customers in a spreadsheet or vCard file? Choose File → Import customers… ({shortcut}) or drop the file on this page.</source>
+        <translation>客户在电子表格或 vCard 文件里？选择“文件 → 导入客户…”（{shortcut}），或把文件拖到本页。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>To try crm-desktop with realistic demo data, run &lt;code&gt;crm-desktop demo --customers 1000&lt;/code&gt;.</source>
         <translation>如需用逼真的演示数据试用 crm-desktop，请运行 &lt;code&gt;crm-desktop demo --customers 1000&lt;/code&gt;。</translation>
     </message>
     <message>
-        <location line="+312"/>
+        <location line="+332"/>
         <source>Changing customers…</source>
         <translation>正在修改客户…</translation>
     </message>
@@ -2236,7 +2268,7 @@
 <context>
     <name>DuplicateBanner</name>
     <message>
-        <location filename="../../crm_desktop/ui/customer_file.py" line="-930"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-959"/>
         <source>public pool</source>
         <translation>公海</translation>
     </message>
@@ -2546,7 +2578,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>FilterPanel</name>
     <message>
-        <location filename="../../crm_desktop/ui/filter_panel.py" line="+182"/>
+        <location filename="../../crm_desktop/ui/filter_panel.py" line="+186"/>
         <source>Filters</source>
         <translation>筛选</translation>
     </message>
@@ -2639,12 +2671,12 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>全部状态</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+57"/>
         <source>{name} (inactive)</source>
         <translation>{name}（已停用）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>All regions</source>
         <translation>全部区域</translation>
     </message>
@@ -2992,7 +3024,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>只有计划跟进才有到期时间</translation>
     </message>
     <message>
-        <location filename="../../crm_desktop/ui/timeline.py" line="+91"/>
+        <location filename="../../crm_desktop/ui/timeline.py" line="+92"/>
         <source>created</source>
         <translation>新建</translation>
     </message>
@@ -3241,7 +3273,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportDuplicatesPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/import_wizard.py" line="+883"/>
+        <location filename="../../crm_desktop/ui/import_wizard.py" line="+922"/>
         <source>Duplicates</source>
         <translation>查重</translation>
     </message>
@@ -3344,7 +3376,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportFilePage</name>
     <message>
-        <location line="-630"/>
+        <location line="-626"/>
         <source>Import customers</source>
         <translation>导入客户</translation>
     </message>
@@ -3397,7 +3429,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportHistoryDialog</name>
     <message>
-        <location line="+1286"/>
+        <location line="+1319"/>
         <source>Import history</source>
         <translation>导入记录</translation>
     </message>
@@ -3470,7 +3502,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportMappingPage</name>
     <message>
-        <location line="-1132"/>
+        <location line="-1165"/>
         <source>Columns</source>
         <translation>列对应</translation>
     </message>
@@ -3500,12 +3532,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>— 不导入 —</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>Column {n}</source>
-        <translation>第 {n} 列</translation>
-    </message>
-    <message>
-        <location line="+31"/>
+        <location line="+51"/>
         <source>Remembered from your last import of files like this one.</source>
         <translation>沿用上次导入同样格式文件时的设置。</translation>
     </message>
@@ -3588,12 +3615,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>编码：{encoding}（{reason}）。</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <source>Column {n}</source>
-        <translation>第 {n} 列</translation>
-    </message>
-    <message>
-        <location line="+27"/>
+        <location line="+48"/>
         <source>All {count} rows.</source>
         <translation>共 {count} 行，已全部显示。</translation>
     </message>
@@ -3604,20 +3626,163 @@ Work interrupted by this error was not saved. The details were written to the lo
     </message>
 </context>
 <context>
+    <name>ImportProblems</name>
+    <message>
+        <location filename="../../crm_desktop/ui/import_problems.py" line="+17"/>
+        <source>no customer name; row skipped</source>
+        <translation>没有客户名称；已跳过此行</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>customer name longer than {limit} characters</source>
+        <translation>客户名称超过 {limit} 个字符</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>customer name &apos;{name}&apos; has no letters</source>
+        <translation>客户名称“{name}”不含文字</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{field} &apos;{value}&apos; is not a valid phone number; kept as written</source>
+        <translation>{field}“{value}”不是有效的电话号码；按原样保留</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>birthday &apos;{value}&apos; is not a date; left empty</source>
+        <translation>生日“{value}”不是日期；留空</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>kind &apos;{value}&apos; is unknown; company assumed</source>
+        <translation>类型“{value}”无法识别；按公司处理</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>status &apos;{value}&apos; is unknown; prospect assumed</source>
+        <translation>状态“{value}”无法识别；按潜在客户处理</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>source &apos;{value}&apos; is unknown; &apos;other&apos; assumed</source>
+        <translation>来源“{value}”无法识别；按“其他”处理</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{field} longer than {limit} characters; cut</source>
+        <translation>{field} 超过 {limit} 个字符；已截断</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>email &apos;{value}&apos; does not look like an address; kept as written</source>
+        <translation>邮箱“{value}”不像邮件地址；按原样保留</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>contact details without a contact name were not imported</source>
+        <translation>没有联系人姓名的联系方式未导入</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>duplicate of row {other} (same {why}); skipped</source>
+        <translation>与第 {other} 行重复（{why}相同）；已跳过</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>duplicate of row {other}; skipped</source>
+        <translation>与第 {other} 行重复；已跳过</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>owner &apos;{value}&apos; is not a user; default owner used</source>
+        <translation>负责人“{value}”不是系统用户；使用默认负责人</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>grade &apos;{value}&apos; is unknown; left empty</source>
+        <translation>等级“{value}”不存在；留空</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>region &apos;{value}&apos; is unknown; left empty</source>
+        <translation>区域“{value}”不存在；留空</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>you may not give a customer to {name}; assigned to you</source>
+        <translation>您不能把客户分配给{name}；已分配给您</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>you may not give a customer to {name}; put in the public pool</source>
+        <translation>您不能把客户分配给{name}；已放入公海</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>nothing new for customer #{id} {name}</source>
+        <translation>客户 #{id} {name} 没有可更新的内容</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>a similar customer exists (owner {owner}); skipped</source>
+        <translation>已有相似客户（负责人 {owner}）；已跳过</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>a similar customer exists (owner the public pool); skipped</source>
+        <translation>公海中已有相似客户；已跳过</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>duplicate of customer #{id} {name} (same {why})</source>
+        <translation>与客户 #{id} {name} 重复（{why}相同）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>customer #{id} {name} is in the public pool: claim it to update it; skipped</source>
+        <translation>客户 #{id} {name} 在公海中：领取后才能更新；已跳过</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>you may not change customer #{id} {name}; skipped</source>
+        <translation>您无权修改客户 #{id} {name}；已跳过</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>email</source>
+        <translation>邮箱</translation>
+    </message>
+</context>
+<context>
     <name>ImportResultPage</name>
     <message>
-        <location line="+538"/>
+        <location filename="../../crm_desktop/ui/import_wizard.py" line="+530"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+46"/>
+        <location line="+47"/>
         <source>The import was undone.</source>
         <translation>本次导入已撤销。</translation>
     </message>
     <message>
-        <location line="-44"/>
+        <location line="-45"/>
         <source>The import is complete.</source>
         <translation>导入已完成。</translation>
     </message>
@@ -3675,7 +3840,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportRunPage</name>
     <message>
-        <location line="-115"/>
+        <location line="-111"/>
         <source>Importing</source>
         <translation>正在导入</translation>
     </message>
@@ -3713,7 +3878,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportValuesPage</name>
     <message>
-        <location line="-259"/>
+        <location line="-255"/>
         <source>Unknown values</source>
         <translation>未知的值</translation>
     </message>
@@ -3771,7 +3936,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportWizard</name>
     <message>
-        <location line="-683"/>
+        <location line="-721"/>
         <source>Customer name</source>
         <translation>客户名称</translation>
     </message>
@@ -3889,13 +4054,18 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>联系人备注</translation>
     </message>
     <message>
-        <location line="+1074"/>
-        <location line="+308"/>
+        <location line="+33"/>
+        <source>Column {n}</source>
+        <translation>第 {n} 列</translation>
+    </message>
+    <message>
+        <location line="+1091"/>
+        <location line="+328"/>
         <source>Import customers</source>
         <translation>导入客户</translation>
     </message>
     <message>
-        <location line="-307"/>
+        <location line="-327"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; 上一步(&amp;B)</translation>
     </message>
@@ -3920,7 +4090,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>无法读取该文件。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+25"/>
         <source>Reading {file}…</source>
         <translation>正在读取 {file}…</translation>
     </message>
@@ -3930,12 +4100,12 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>正在检查 {file}…</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
@@ -3955,7 +4125,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>没有导入任何数据。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+56"/>
         <source>Could not save {file}: {reason}</source>
         <translation>无法保存 {file}：{reason}</translation>
     </message>
@@ -4415,7 +4585,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>MailModel</name>
     <message>
-        <location filename="../../crm_desktop/ui/mail_page.py" line="+240"/>
+        <location filename="../../crm_desktop/ui/mail_page.py" line="+242"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
@@ -4489,7 +4659,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>MailPage</name>
     <message>
-        <location line="+283"/>
+        <location line="+296"/>
         <source>Import files…</source>
         <translation>导入文件…</translation>
     </message>
@@ -4507,6 +4677,11 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+1"/>
         <source>Search subject or address…</source>
         <translation>搜索主题或邮件地址…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search mail</source>
+        <translation>搜索邮件</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -4654,7 +4829,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>已选 {count} 封</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+100"/>
         <source>Linked to “{name}”.</source>
         <translation>已关联到“{name}”。</translation>
     </message>
@@ -4941,7 +5116,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../crm_desktop/ui/main_window.py" line="+65"/>
+        <location filename="../../crm_desktop/ui/main_window.py" line="+67"/>
         <source>Salesperson</source>
         <translation>销售</translation>
     </message>
@@ -5036,7 +5211,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>管理员将在这里添加和停用用户，把离职销售人员的客户交接给同事或放入公海，并编辑分公司、区域、客户等级和回收规则。</translation>
     </message>
     <message>
-        <location line="+436"/>
+        <location line="+444"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -5101,6 +5276,11 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>关于 crm-desktop(&amp;A)</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>{name} ({role})</source>
         <translation>{name}（{role}）</translation>
@@ -5116,9 +5296,21 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>公司</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+75"/>
         <source>Select a customer first.</source>
         <translation>请先选择一个客户。</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Open the selected customer</source>
+        <translation>打开选中的客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open the message&apos;s customer, or link it</source>
+        <translation>打开邮件所属的客户，或关联客户</translation>
     </message>
 </context>
 <context>
@@ -5997,20 +6189,25 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>删除日期</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
         <location line="+6"/>
-        <location line="+56"/>
+        <location line="+63"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location line="-26"/>
+        <location line="-31"/>
         <source>The recycle bin is empty.</source>
         <translation>回收站是空的。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Customers deleted from the list wait here, with their contacts and follow-ups, until a manager restores them.</source>
+        <translation>从列表中删除的客户连同联系人和跟进记录保留在这里，直到经理将其恢复。</translation>
     </message>
     <message>
         <location line="+23"/>
@@ -6242,7 +6439,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ReportPanel</name>
     <message>
-        <location filename="../../crm_desktop/ui/reports_page.py" line="+206"/>
+        <location filename="../../crm_desktop/ui/reports_page.py" line="+208"/>
         <source>Grade</source>
         <translation>等级</translation>
     </message>
@@ -6311,6 +6508,11 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+1"/>
         <source>Generate the report (Ctrl+Enter)</source>
         <translation>生成报表（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Generate the report</source>
+        <translation>生成报表</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -6607,7 +6809,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../crm_desktop/ui/settings_dialog.py" line="+181"/>
+        <location filename="../../crm_desktop/ui/settings_dialog.py" line="+192"/>
         <source>Backup</source>
         <translation>备份</translation>
     </message>
@@ -6657,7 +6859,7 @@ Work interrupted by this error was not saved. The details were written to the lo
         <translation>从未</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+24"/>
         <source>Backup folder</source>
         <translation>备份文件夹</translation>
     </message>
@@ -6711,6 +6913,34 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+1"/>
         <source>Mail accounts…</source>
         <translation>邮箱账户…</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../crm_desktop/ui/shortcuts_dialog.py" line="+189"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Filter by action or key, e.g. customer</source>
+        <translation>按操作或按键筛选，例如：客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>No shortcut matches “{text}”.</source>
+        <translation>没有与“{text}”匹配的快捷键。</translation>
     </message>
 </context>
 <context>
@@ -6769,13 +6999,14 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>TimelineTab</name>
     <message>
-        <location line="+229"/>
+        <location filename="../../crm_desktop/ui/customer_file.py" line="-439"/>
+        <location filename="../../crm_desktop/ui/timeline.py" line="+229"/>
         <location line="+2"/>
         <source>Log follow-up…</source>
         <translation>记录跟进…</translation>
     </message>
     <message>
-        <location line="-1"/>
+        <location filename="../../crm_desktop/ui/timeline.py" line="-1"/>
         <source>Log a call, visit, meeting… (Ctrl+L)</source>
         <translation>记录电话、拜访、会议等（Ctrl+L）</translation>
     </message>
@@ -7102,7 +7333,7 @@ Log the first call, visit or meeting with Ctrl+L, or plan one so that you are re
 <context>
     <name>UserPage</name>
     <message>
-        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-96"/>
+        <location filename="../../crm_desktop/ui/handover_wizard.py" line="-90"/>
         <source>Who is leaving?</source>
         <translation>谁要离职？</translation>
     </message>
@@ -7218,7 +7449,7 @@ Log the first call, visit or meeting with Ctrl+L, or plan one so that you are re
 <context>
     <name>_PlainMessageView</name>
     <message>
-        <location filename="../../crm_desktop/ui/mail_page.py" line="-982"/>
+        <location filename="../../crm_desktop/ui/mail_page.py" line="-1011"/>
         <source>From: {value}</source>
         <translation>发件人：{value}</translation>
     </message>

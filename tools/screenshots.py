@@ -205,51 +205,52 @@ def main(argv: list[str] | None = None) -> int:
             window.close()
             window.deleteLater()
 
-            if company.language == "zh_CN":
-                settings = Settings(last_login=company.admin_login)
-                runner = OpRunner(db)
-                login = LoginDialog(
-                    settings=settings,
-                    database_label=db.label,
-                    runner=runner,
-                    company_name=company.name,
-                )
-                login.show()
-                settle(app)
-                save(login, out / "login-zh_CN.png")
-                login.close()
-                runner.shutdown()
+            # The sign-in as each company's users meet it, in its language.
+            settings = Settings(last_login=company.admin_login)
+            runner = OpRunner(db)
+            login = LoginDialog(
+                settings=settings,
+                database_label=db.label,
+                runner=runner,
+                company_name=company.name,
+            )
+            login.show()
+            settle(app)
+            save(login, out / f"login-{company.language}.png")
+            login.close()
+            runner.shutdown()
             db.dispose()
 
-        # The wizard as a new user meets it: on an empty database, in Chinese.
+        # The wizard as a new user meets it: on an empty database, in each language.
         from crm_desktop.core.paths import sqlite_url
         from crm_desktop.services.database import open_database
 
-        translations.apply("zh_CN")
-        empty = open_database(sqlite_url(home / "new.sqlite3"), create=True)
-        runner = OpRunner(empty)
-        wizard = FirstRunWizard(
-            runner=runner,
-            settings=Settings(),
-            translations=translations,
-            database_label=empty.label,
-        )
-        wizard.show()
-        wizard.company_page.name_edit.setText(COMPANIES[1].name)
-        settle(app)
-        save(wizard, out / "wizard-zh_CN.png")
-        wizard.next()
-        page = wizard.admin_page
-        page.login_edit.setText(COMPANIES[1].admin_login)
-        page.name_edit.setText(COMPANIES[1].admin_name)
-        page.password_edit.setText("short")
-        page.repeat_edit.setText("short")
-        page.validatePage()  # shows the message beside the field, as after clicking Next
-        settle(app)
-        save(wizard, out / "wizard-admin-zh_CN.png")
-        wizard.close()
-        runner.shutdown()
-        empty.dispose()
+        for language, company in (("zh_CN", COMPANIES[1]), ("en", COMPANIES[0])):
+            translations.apply(language)
+            empty = open_database(sqlite_url(home / f"new-{language}.sqlite3"), create=True)
+            runner = OpRunner(empty)
+            wizard = FirstRunWizard(
+                runner=runner,
+                settings=Settings(),
+                translations=translations,
+                database_label=empty.label,
+            )
+            wizard.show()
+            wizard.company_page.name_edit.setText(company.name)
+            settle(app)
+            save(wizard, out / f"wizard-{language}.png")
+            wizard.next()
+            page = wizard.admin_page
+            page.login_edit.setText(company.admin_login)
+            page.name_edit.setText(company.admin_name)
+            page.password_edit.setText("short")
+            page.repeat_edit.setText("short")
+            page.validatePage()  # shows the message beside the field, as after clicking Next
+            settle(app)
+            save(wizard, out / f"wizard-admin-{language}.png")
+            wizard.close()
+            runner.shutdown()
+            empty.dispose()
     finally:
         translations.apply("en")
         shutil.rmtree(home, ignore_errors=True)

@@ -26,6 +26,8 @@ PG_KEYS_INDEX = "search_customer_keys_tsv"
 PG_NAME_PREFIX_INDEX = "search_customer_name_norm_prefix"
 PG_INITIALS_PREFIX_INDEX = "search_customer_initials_prefix"
 PG_VISIBILITY_STATISTICS = "search_customer_visibility"
+# phone_digits in byte order: the import's duplicate check by phone (migration 0008).
+PG_PHONE_RANGE_INDEX = "search_customer_phone_digits_c"
 # The indexed expression; a query must repeat it exactly for PostgreSQL to use the index.
 PG_KEYS_TSVECTOR = "to_tsvector('simple'::regconfig, customer.search_keys)"
 PG_KEYS_TSVECTOR_DDL = "to_tsvector('simple'::regconfig, search_keys)"

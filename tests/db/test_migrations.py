@@ -160,3 +160,22 @@ def test_deleting_a_contact_finds_its_references_through_an_index(engine: Engine
                 conn.exec_driver_sql("SET enable_seqscan = off")
                 plan = " ".join(str(r[0]) for r in conn.exec_driver_sql(f"EXPLAIN {sql}"))
                 assert f"ix_{table}_contact_id" in plan, plan
+
+
+def test_postgresql_has_a_byte_order_index_for_phone_ranges(pg_url: str) -> None:
+    """The import's duplicate check by phone (range per key, COLLATE "C") reads an index
+    (PostgreSQL only: SQLite compares text in byte order anyway)."""
+    engine = create_db_engine(pg_url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        plan = " ".join(
+            str(r[0])
+            for r in conn.exec_driver_sql(
+                "EXPLAIN SELECT c.id FROM unnest(ARRAY['1391234'], ARRAY['1391234!']) AS k(lo, hi) "
+                "CROSS JOIN LATERAL (SELECT * FROM customer c0 "
+                'WHERE (c0.phone_digits COLLATE "C") >= k.lo '
+                'AND (c0.phone_digits COLLATE "C") < k.hi) AS c'
+            )
+        )
+    engine.dispose()
+    assert "search_customer_phone_digits_c" in plan, plan

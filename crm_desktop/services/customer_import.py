@@ -857,15 +857,16 @@ def _find_in_db(
             rows = session.connection().exec_driver_sql(sql, params).all()
         else:
             rows = session.execute(
-                # One index range per key (LATERAL: the planner cannot turn it into a scan
-                # of the whole table), in byte order whatever the database's collation
+                # One index range per key (LATERAL + OFFSET 0: the planner cannot turn it
+                # into a scan of the whole table), in byte order whatever the database's collation
                 # (search_customer_phone_digits_c, migration 0008).
                 text(
                     f"SELECT {select_list} "
                     "FROM unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) AS k(lo, hi) "
                     "CROSS JOIN LATERAL (SELECT * FROM customer c0 "
                     'WHERE (c0.phone_digits COLLATE "C") >= k.lo '
-                    'AND (c0.phone_digits COLLATE "C") < k.hi) AS c'
+                    # OFFSET 0: kept as a subquery per key (not pulled up into a join).
+                    'AND (c0.phone_digits COLLATE "C") < k.hi OFFSET 0) AS c'
                 ),
                 {"lo": lows, "hi": [lo + "!" for lo in lows]},
             ).all()

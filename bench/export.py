@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -26,20 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import command_line, ensure_sqlite_database
+from common import backup_copy, command_line, ensure_sqlite_database
 
 CASES = (("csv", False), ("csv", True), ("xlsx", False), ("xlsx", True))
-
-
-def backup_copy(source: Path, target: Path) -> None:
-    """A copy made through SQLite's online backup API (never a file copy)."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst, pages=65536)
-    finally:
-        dst.close()
-        src.close()
 
 
 def run_export(*args: str) -> tuple[dict[str, object], float, int]:

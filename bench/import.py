@@ -22,7 +22,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import OUT_DIR, command_line, ensure_sqlite_database
+from common import OUT_DIR, backup_copy, command_line, ensure_sqlite_database
 
 _CITIES = [
     "上海",
@@ -155,17 +154,6 @@ def make_csv(path: Path, rows: int, existing: list[str], seed: int = 8) -> None:
         lines.append(line)
         written.append(line)
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
-
-
-def backup_copy(source: Path, target: Path) -> None:
-    """A copy made through SQLite's online backup API (never a file copy)."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst, pages=65536)
-    finally:
-        dst.close()
-        src.close()
 
 
 def run_cli(*args: str) -> tuple[dict[str, object], float, int]:

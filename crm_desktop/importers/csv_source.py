@@ -23,6 +23,7 @@ from crm_desktop.importers.source import (
     EncodingGuess,
     Format,
     SourceRow,
+    reader_problem,
     resolve_encoding,
 )
 
@@ -363,13 +364,13 @@ class CsvSource:
                                 yield SourceRow(
                                     rowno,
                                     values,
-                                    f"the row has {n} values but there are only {width} columns",
+                                    reader_problem("too_many_values", n=n, width=width),
                                 )
                                 continue
                         data_rows += 1
                         if data_rows > MAX_ROWS:
                             yield SourceRow(
-                                rowno, (), f"more than {MAX_ROWS:,} rows; the rest is not read"
+                                rowno, (), reader_problem("too_many_rows", limit=MAX_ROWS)
                             )
                             return
                         yield SourceRow(rowno, values)
@@ -418,9 +419,7 @@ class CsvSource:
                         f, st, lines = self._reread(f, raw, start + 1)
                         problem, base = _UNCLOSED, start + 1
                     else:
-                        problem = (
-                            f"the line is longer than {MAX_RECORD:,} characters; it is not read"
-                        )
+                        problem = reader_problem("line_too_long", limit=MAX_RECORD)
                         st.lines += skipped if state == _END else skipped + 1
                         base = st.lines
                         lines = chain.from_iterable(_blocks(f, st, rest))
@@ -457,8 +456,7 @@ class CsvSource:
         longest = max((len(v) for v in rec), default=0)
         if longest > MAX_FIELD:
             return (
-                f"a field is longer than {MAX_FIELD:,} characters ({longest:,}); "
-                "the row is not read",
+                reader_problem("field_too_long_n", limit=MAX_FIELD, length=longest),
                 None,
             )
         if end - start > 1:
@@ -472,18 +470,13 @@ class CsvSource:
                     return _UNCLOSED, [x for x in text[1:] if x]
                 if len(rec) > width and any(v.strip() for v in rec[width:]):
                     return (
-                        f"the row has {len(rec)} values but there are only {width} columns; "
-                        'a quoted field is probably not closed (a " is missing)',
+                        reader_problem("too_many_values_quote", n=len(rec), width=width),
                         [x for x in text[1:] if x],
                     )
         if any("\ufffd" in v for v in rec):
-            return (
-                f"some bytes are not valid {self._codec} (shown as \ufffd); "
-                "choose another encoding",
-                None,
-            )
+            return reader_problem("bad_bytes", codec=self._codec), None
         return None, None
 
 
-_UNCLOSED = 'a quoted field is never closed (a " is missing)'
-_TOO_LONG = f"a field is longer than {MAX_FIELD:,} characters; the row is not read"
+_UNCLOSED = reader_problem("unclosed_quote")
+_TOO_LONG = reader_problem("field_too_long", limit=MAX_FIELD)

@@ -39,6 +39,46 @@ class EncodingGuess:
     reason: str  # "valid UTF-8", "UTF-16 byte-order mark", "GB18030 (guessed)" …
 
 
+# What a reader reports about a row it could not read: code → English (str.format with the
+# problem's params). The import wizard translates the codes (ui/import_problems.py).
+READER_PROBLEMS: dict[str, str] = {
+    "unclosed_quote": 'a quoted field is never closed (a " is missing)',
+    "field_too_long": "a field is longer than {limit} characters; the row is not read",
+    "field_too_long_n": "a field is longer than {limit} characters ({length}); the row is not read",
+    "line_too_long": "the line is longer than {limit} characters; it is not read",
+    "too_many_values": "the row has {n} values but there are only {width} columns",
+    "too_many_values_quote": (
+        "the row has {n} values but there are only {width} columns; "
+        'a quoted field is probably not closed (a " is missing)'
+    ),
+    "bad_bytes": "some bytes are not valid {codec} (shown as \ufffd); choose another encoding",
+    "too_many_rows": "more than {limit} rows; the rest is not read",
+    "beyond_columns": "the row has values beyond the last of the {width} columns",
+    "too_many_cards": "more than {limit} cards; the rest is not read",
+    "card_unreadable": "card {number} cannot be read: {reason}",
+    "card_empty": "card {number} has no name, organisation or number",
+    "card_bad_bytes": "some bytes cannot be decoded (shown as \ufffd); choose another encoding",
+    "card_not_closed": "the card is not closed (END:VCARD is missing)",
+    "last_card_not_closed": "the last card is not closed (END:VCARD is missing)",
+    "card_too_long": "the card is longer than {limit} characters",
+}
+
+
+class ReaderProblem(str):
+    """A reader's problem text (English) that also says which problem it is."""
+
+    code: str
+    params: tuple[tuple[str, str], ...]
+
+
+def reader_problem(code: str, **params: object) -> ReaderProblem:
+    texts = {k: f"{v:,}" if isinstance(v, int) else str(v) for k, v in params.items()}
+    problem = ReaderProblem(READER_PROBLEMS[code].format(**texts))
+    problem.code = code
+    problem.params = tuple(texts.items())
+    return problem
+
+
 @dataclass(frozen=True)  # no slots: a frozen slotted dataclass is slower to create
 class SourceRow:
     """One data row: its row number as the user sees it, one value per header."""

@@ -18,6 +18,7 @@ from crm_desktop.importers.source import (
     Format,
     SourceRow,
     Value,
+    reader_problem,
     resolve_encoding,
 )
 
@@ -221,9 +222,7 @@ class VcardSource:
             for card_text, problem in _cards(f):
                 number += 1
                 if number > MAX_ROWS:
-                    yield SourceRow(
-                        number, (), f"more than {MAX_ROWS:,} cards; the rest is not read"
-                    )
+                    yield SourceRow(number, (), reader_problem("too_many_cards", limit=MAX_ROWS))
                     return
                 if problem is not None:
                     yield SourceRow(number, (), problem)
@@ -239,15 +238,13 @@ def _parse(number: int, text: str) -> SourceRow:
         values = card_values(card)
     except Exception as exc:  # vobject raises ParseError, ValueError, UnicodeError, …
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return SourceRow(number, (), f"card {number} cannot be read: {reason}")
-    if not any(values):
-        return SourceRow(number, values, f"card {number} has no name, organisation or number")
-    if "\ufffd" in "".join(str(v) for v in values if v is not None):
         return SourceRow(
-            number,
-            values,
-            "some bytes cannot be decoded (shown as \ufffd); choose another encoding",
+            number, (), reader_problem("card_unreadable", number=str(number), reason=reason)
         )
+    if not any(values):
+        return SourceRow(number, values, reader_problem("card_empty", number=str(number)))
+    if "\ufffd" in "".join(str(v) for v in values if v is not None):
+        return SourceRow(number, values, reader_problem("card_bad_bytes"))
     return SourceRow(number, values)
 
 
@@ -265,7 +262,7 @@ def _cards(f: io.TextIOWrapper) -> Iterator[tuple[str, str | None]]:
         upper = stripped.upper()
         if upper == "BEGIN:VCARD":
             if lines is not None:
-                yield "", "the card is not closed (END:VCARD is missing)"
+                yield "", reader_problem("card_not_closed")
             lines, size, skipping, too_big = [stripped], 0, False, False
             continue
         if lines is None:
@@ -273,7 +270,7 @@ def _cards(f: io.TextIOWrapper) -> Iterator[tuple[str, str | None]]:
         if upper == "END:VCARD":
             lines.append(stripped)
             if too_big:
-                yield "", f"the card is longer than {MAX_CARD:,} characters"
+                yield "", reader_problem("card_too_long", limit=MAX_CARD)
             else:
                 yield "\r\n".join(lines) + "\r\n", None
             lines = None
@@ -294,4 +291,4 @@ def _cards(f: io.TextIOWrapper) -> Iterator[tuple[str, str | None]]:
             continue
         lines.append(line.rstrip("\r\n"))
     if lines is not None:
-        yield "", "the last card is not closed (END:VCARD is missing)"
+        yield "", reader_problem("last_card_not_closed")

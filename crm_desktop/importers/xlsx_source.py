@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crm_desktop.core.errors import ImportFileError
-from crm_desktop.importers.source import MAX_ROWS, EncodingGuess, Format, SourceRow, Value
+from crm_desktop.importers.source import (
+    MAX_ROWS,
+    EncodingGuess,
+    Format,
+    SourceRow,
+    Value,
+    reader_problem,
+)
 
 HEADER_SCAN = 10
 WIDTH_SCAN = 200
@@ -157,13 +164,13 @@ class XlsxSource:
                     values += pad[len(values) :]
                 data_rows += 1
                 if data_rows > MAX_ROWS:
-                    yield SourceRow(rowno, (), f"more than {MAX_ROWS:,} rows; the rest is not read")
+                    yield SourceRow(rowno, (), reader_problem("too_many_rows", limit=MAX_ROWS))
                     return
                 if len(raw) > width and _filled(raw[width:]):
                     yield SourceRow(
                         rowno,
                         values,
-                        f"the row has values beyond the last of the {width} columns",
+                        reader_problem("beyond_columns", width=width),
                     )
                     continue
                 yield SourceRow(rowno, values)

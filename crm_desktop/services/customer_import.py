@@ -49,7 +49,7 @@ from crm_desktop.db.models import (
 )
 from crm_desktop.db.search_sql import KEYS_TABLE, TEXT_TABLE
 from crm_desktop.db.types import UTCDateTime, utcnow
-from crm_desktop.importers.source import SourceRow, TableSource
+from crm_desktop.importers.source import ReaderProblem, SourceRow, TableSource
 from crm_desktop.services import audit
 from crm_desktop.services.context import Actor
 from crm_desktop.services.customers import (
@@ -588,7 +588,12 @@ def _read(
             progress.report(out.rows, total, "reading")
         row = item.row
         if item.problem is not None:
-            out.problems.append(_problem(row, "source", text=item.problem))
+            problem = item.problem
+            if isinstance(problem, ReaderProblem):
+                code, params = "reader." + problem.code, problem.params
+                out.problems.append(RowProblem(row, str(problem), code, params))
+            else:
+                out.problems.append(_problem(row, "source", text=problem))
             out.skipped_rows.add(row)
             continue
         customer, contact, texts, notes = normalizer.row(item)

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication
 
+from crm_desktop.importers.source import READER_PROBLEMS
 from crm_desktop.services.customer_import import PROBLEM_TEXTS, RowProblem
 
 
@@ -88,6 +89,65 @@ def _texts() -> dict[str, str]:
     }
 
 
+def _reader_texts() -> dict[str, str]:
+    """importers.source.READER_PROBLEMS, translated."""
+    return {
+        "unclosed_quote": QCoreApplication.translate(
+            "ImportProblems", 'a quoted field is never closed (a " is missing)'
+        ),
+        "field_too_long": QCoreApplication.translate(
+            "ImportProblems", "a field is longer than {limit} characters; the row is not read"
+        ),
+        "field_too_long_n": QCoreApplication.translate(
+            "ImportProblems",
+            "a field is longer than {limit} characters ({length}); the row is not read",
+        ),
+        "line_too_long": QCoreApplication.translate(
+            "ImportProblems", "the line is longer than {limit} characters; it is not read"
+        ),
+        "too_many_values": QCoreApplication.translate(
+            "ImportProblems", "the row has {n} values but there are only {width} columns"
+        ),
+        "too_many_values_quote": QCoreApplication.translate(
+            "ImportProblems",
+            "the row has {n} values but there are only {width} columns; "
+            'a quoted field is probably not closed (a " is missing)',
+        ),
+        "bad_bytes": QCoreApplication.translate(
+            "ImportProblems",
+            "some bytes are not valid {codec} (shown as \ufffd); choose another encoding",
+        ),
+        "too_many_rows": QCoreApplication.translate(
+            "ImportProblems", "more than {limit} rows; the rest is not read"
+        ),
+        "beyond_columns": QCoreApplication.translate(
+            "ImportProblems", "the row has values beyond the last of the {width} columns"
+        ),
+        "too_many_cards": QCoreApplication.translate(
+            "ImportProblems", "more than {limit} cards; the rest is not read"
+        ),
+        "card_unreadable": QCoreApplication.translate(
+            "ImportProblems", "card {number} cannot be read: {reason}"
+        ),
+        "card_empty": QCoreApplication.translate(
+            "ImportProblems", "card {number} has no name, organisation or number"
+        ),
+        "card_bad_bytes": QCoreApplication.translate(
+            "ImportProblems",
+            "some bytes cannot be decoded (shown as \ufffd); choose another encoding",
+        ),
+        "card_not_closed": QCoreApplication.translate(
+            "ImportProblems", "the card is not closed (END:VCARD is missing)"
+        ),
+        "last_card_not_closed": QCoreApplication.translate(
+            "ImportProblems", "the last card is not closed (END:VCARD is missing)"
+        ),
+        "card_too_long": QCoreApplication.translate(
+            "ImportProblems", "the card is longer than {limit} characters"
+        ),
+    }
+
+
 def _words() -> dict[str, str]:
     """The field words that fill {why} and {field}."""
     return {
@@ -99,10 +159,13 @@ def _words() -> dict[str, str]:
 
 
 def problem_text(problem: RowProblem) -> str:
-    """``problem`` in the UI language (its English text for a code this build does not know,
-    and for the readers' own messages, which stay English)."""
-    template = _texts().get(problem.code)
-    if template is None or problem.code not in PROBLEM_TEXTS:
+    """``problem`` in the UI language (its English text for a code this build does not know)."""
+    if problem.code.startswith("reader."):
+        code = problem.code.removeprefix("reader.")
+        template = _reader_texts().get(code) if code in READER_PROBLEMS else None
+    else:
+        template = _texts().get(problem.code) if problem.code in PROBLEM_TEXTS else None
+    if template is None:
         return problem.reason
     words = _words()
     args = {k: words.get(v, v) if k in ("why", "field") else v for k, v in problem.args}

@@ -3628,7 +3628,7 @@ Work interrupted by this error was not saved. The details were written to the lo
 <context>
     <name>ImportProblems</name>
     <message>
-        <location filename="../../crm_desktop/ui/import_problems.py" line="+17"/>
+        <location filename="../../crm_desktop/ui/import_problems.py" line="+18"/>
         <source>no customer name; row skipped</source>
         <translation>没有客户名称；已跳过此行</translation>
     </message>
@@ -3746,6 +3746,86 @@ Work interrupted by this error was not saved. The details were written to the lo
         <location line="+3"/>
         <source>you may not change customer #{id} {name}; skipped</source>
         <translation>您无权修改客户 #{id} {name}；已跳过</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>a quoted field is never closed (a &quot; is missing)</source>
+        <translation>引号内的字段没有结束（缺少一个 &quot;）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>a field is longer than {limit} characters; the row is not read</source>
+        <translation>有字段超过 {limit} 个字符；此行未读取</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>a field is longer than {limit} characters ({length}); the row is not read</source>
+        <translation>有字段超过 {limit} 个字符（{length}）；此行未读取</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the line is longer than {limit} characters; it is not read</source>
+        <translation>此行超过 {limit} 个字符；未读取</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the row has {n} values but there are only {width} columns</source>
+        <translation>此行有 {n} 个值，但只有 {width} 列</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>the row has {n} values but there are only {width} columns; a quoted field is probably not closed (a &quot; is missing)</source>
+        <translation>此行有 {n} 个值，但只有 {width} 列；可能有引号内的字段没有结束（缺少一个 &quot;）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>some bytes are not valid {codec} (shown as �); choose another encoding</source>
+        <translation>部分字节不是有效的 {codec}（显示为 �）；请选择其他编码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>more than {limit} rows; the rest is not read</source>
+        <translation>超过 {limit} 行；其余未读取</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the row has values beyond the last of the {width} columns</source>
+        <translation>此行在第 {width} 列之后还有内容</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>more than {limit} cards; the rest is not read</source>
+        <translation>超过 {limit} 张名片；其余未读取</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>card {number} cannot be read: {reason}</source>
+        <translation>第 {number} 张名片无法读取：{reason}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>card {number} has no name, organisation or number</source>
+        <translation>第 {number} 张名片没有姓名、单位或号码</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>some bytes cannot be decoded (shown as �); choose another encoding</source>
+        <translation>部分字节无法解码（显示为 �）；请选择其他编码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the card is not closed (END:VCARD is missing)</source>
+        <translation>名片没有结束（缺少 END:VCARD）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the last card is not closed (END:VCARD is missing)</source>
+        <translation>最后一张名片没有结束（缺少 END:VCARD）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the card is longer than {limit} characters</source>
+        <translation>名片超过 {limit} 个字符</translation>
     </message>
     <message>
         <location line="+7"/>

@@ -6,9 +6,12 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-from crm_desktop.services.customer_import import PROBLEM_TEXTS, RowProblem, _problem
+from crm_desktop.core.progress import NullProgress
+from crm_desktop.importers.mapping import guess_mapping
+from crm_desktop.importers.source import READER_PROBLEMS, open_source
+from crm_desktop.services.customer_import import PROBLEM_TEXTS, RowProblem, _problem, _read
 from crm_desktop.ui.i18n import Translations
-from crm_desktop.ui.import_problems import _texts, problem_text, translated
+from crm_desktop.ui.import_problems import _reader_texts, _texts, problem_text, translated
 
 
 def _fields(template: str) -> set[str]:
@@ -42,3 +45,22 @@ def test_problems_read_in_chinese(ui_translations: Translations, tmp_path: Path)
     assert [p.reason for p in translated(problems)] == texts
     ui_translations.apply("en")
     assert problem_text(problems[0]) == "duplicate of row 3 (same phone); skipped"
+
+
+def test_reader_problems_have_the_same_english_and_read_in_chinese(
+    ui_translations: Translations, tmp_path: Path
+) -> None:
+    assert set(_reader_texts()) == set(READER_PROBLEMS)
+    for code, english in _reader_texts().items():
+        assert english == READER_PROBLEMS[code], code
+    ui_translations.apply("zh_CN")
+    for code, chinese in _reader_texts().items():
+        assert _fields(chinese) == _fields(READER_PROBLEMS[code]), code
+    # A real file: the unclosed quote of row 3 reaches the wizard's table in Chinese.
+    path = tmp_path / "broken.csv"
+    path.write_bytes('客户名称,联系人\n上海华通,王五\n"北京新元,张三\n'.encode("gbk"))
+    source = open_source(path)
+    read = _read(source, guess_mapping(source.headers), "skip", NullProgress())
+    assert [(p.row, p.code) for p in read.problems] == [(3, "reader.unclosed_quote")]
+    assert read.problems[0].reason == 'a quoted field is never closed (a " is missing)'
+    assert problem_text(read.problems[0]) == '引号内的字段没有结束（缺少一个 "）'

@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import (
     QByteArray,
     QEvent,
@@ -91,6 +92,7 @@ def _may_export(session: Any, actor: Actor) -> bool:
 
 SETTINGS_KEY = "customer_list"
 SEARCH_DEBOUNCE_MS = 150
+EXPORT_CHECK_DELAY_MS = 1500
 LIVE_DEBOUNCE_MS = 200
 FILTER_PANEL_WIDTH = 236
 # Sorting a date column for the first time shows the newest first; the rest A → Z.
@@ -559,11 +561,19 @@ class CustomersPage(QWidget):
         ).run()
         if not self._export_checked:
             self._export_checked = True
-            self.runner.op(self, _may_export, actor=self.actor).read_only().on_success(
-                self._apply_export_permission
-            ).run()
+            # After the first paint: the check imports the export and report services (~0.1 s
+            # on a worker, which still takes the interpreter from the start-up); until then the
+            # actor's own flag decides, and an export checks again in the database anyway.
+            QTimer.singleShot(EXPORT_CHECK_DELAY_MS, self._check_export_permission)
         self._counts_key = None
         self.reload(keep_current=True)
+
+    def _check_export_permission(self) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.runner.op(self, _may_export, actor=self.actor).read_only().on_success(
+            self._apply_export_permission
+        ).run()
 
     def current_filter(self) -> CustomerFilter:
         """The filter the list runs: the panel's (the pool page fixes ``in_pool``)."""

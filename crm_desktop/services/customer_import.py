@@ -16,7 +16,6 @@ import queue
 import re
 import threading
 import time
-import unicodedata
 import uuid as uuid_mod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,7 +24,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import phonenumbers
 from sqlalchemy import Date, Table, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
@@ -165,26 +163,6 @@ _TAG_SEPARATORS = re.compile(r"[;；、，|]")
 _REGION_SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区|地区|区|县)$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _GRADE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
-
-# Chinese mobiles, the common case, without phonenumbers' parse (40 µs a number): the same
-# validity pattern and national format ("138 1234 5678").
-_CN_META = phonenumbers.PhoneMetadata.metadata_for_region("CN")
-_CN_MOBILE = re.compile(
-    str(_CN_META.mobile.national_number_pattern if _CN_META and _CN_META.mobile else "(?!)")
-)
-_MOBILE_SHAPE = re.compile(r"(?:\+86|0086|86)?[ \-]*(1\d\d)[ \-]*(\d{4})[ \-]*(\d{4})")
-# Chinese landlines written with the trunk 0 ("021-6123 4567", "0755 12345678"): validity by
-# the metadata's fixed-line pattern, the national format's grouping taken from phonenumbers
-# once per leading digits and length (tests/unit/test_import_phones.py compares both on
-# numbers of every area code).
-_CN_FIXED = re.compile(
-    str(_CN_META.fixed_line.national_number_pattern if _CN_META and _CN_META.fixed_line else "(?!)")
-)
-_LANDLINE_SHAPE = re.compile(r"0(\d{2,3})[ \-]*(\d{3,4})[ \-]*(\d{3,5})")
-_MOBILE_KEY = 6  # the mobile pattern decides within 5 digits
-_GROUPING_KEY = 5  # leading national digits that decide the format (metadata: at most 5)
-_groupings: dict[tuple[str, int], tuple[int, ...] | None] = {}
-
 
 # =========================================================================== DTOs
 
@@ -371,56 +349,6 @@ def _cell(value: Any) -> str | None:
     return out or None
 
 
-def _fast_phone(raw: str) -> str:
-    """The stored form of a phone (normalize_phone's), with a fast path for CN mobiles.
-    Raises ValueError like normalize_phone."""
-    shape = _MOBILE_SHAPE.fullmatch(raw)
-    if shape is not None:
-        nsn = shape.group(1) + shape.group(2) + shape.group(3)
-        if _CN_MOBILE.fullmatch(nsn):
-            return f"{shape.group(1)} {shape.group(2)} {shape.group(3)}"
-        # Not a mobile: whether phonenumbers knows it as something else depends on its
-        # leading digits only (the metadata's patterns look at most 7 deep).
-        key = (nsn[:_MOBILE_KEY], -1)
-        if _groupings.get(key, ()) is None:
-            raise ValueError("not a valid phone number")
-        try:
-            return normalize_phone(raw) or ""
-        except ValueError:
-            if len(_groupings) < 100_000:
-                _groupings[key] = None
-            raise
-    landline = _LANDLINE_SHAPE.fullmatch(raw)
-    if landline is not None:
-        nsn = "".join(landline.groups())
-        if _CN_FIXED.fullmatch(nsn):
-            key = (nsn[:_GROUPING_KEY], len(nsn))
-            grouping = _groupings.get(key, ())
-            if grouping == ():
-                grouping = _grouping("0" + nsn, normalize_phone(raw))
-                if len(_groupings) < 100_000:
-                    _groupings[key] = grouping
-            if grouping is not None:
-                out, at = [], 0
-                full = "0" + nsn
-                for width in grouping:
-                    out.append(full[at : at + width])
-                    at += width
-                return " ".join(out)
-    result = normalize_phone(raw)
-    if result is None:
-        raise ValueError("empty")
-    return result
-
-
-def _grouping(digits_: str, formatted: str | None) -> tuple[int, ...] | None:
-    """The widths of the space-separated digit groups of ``formatted`` when it is ``digits_``
-    grouped (None otherwise: that number always takes the slow path)."""
-    if formatted is None or formatted.replace(" ", "") != digits_:
-        return None
-    return tuple(len(part) for part in formatted.split(" "))
-
-
 class _Normalizer:
     """Per-row field normalization, with caches for values that repeat."""
 
@@ -433,7 +361,7 @@ class _Normalizer:
             stored, bad = self.phones[raw]
         except KeyError:
             try:
-                stored, bad = _fast_phone(unicodedata.normalize("NFKC", raw)), False
+                stored, bad = normalize_phone(raw) or "", False
             except ValueError:
                 stored, bad = raw[: _LIMITS["phone"]], True
             if len(self.phones) < 100_000:

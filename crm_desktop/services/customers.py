@@ -445,10 +445,21 @@ def _check_lock_change(actor: Actor, old: bool, new: bool) -> None:
 
 def normalize_phone(text: str | None, *, region: str = DEFAULT_PHONE_REGION) -> str | None:
     """The stored form of a phone number (see the module docstring); None for empty input.
-    Raises ValueError for something that is not a valid number."""
+    Raises ValueError for something that is not a valid number. Chinese mobiles and landlines
+    take a fast path (an import normalizes 100,000s of them) that gives exactly phonenumbers'
+    answer (tests/unit/test_import_phones.py)."""
     if text is None or not text.strip():
         return None
     raw = unicodedata.normalize("NFKC", text).strip()
+    if region == "CN":
+        fast = _cn_fast_phone(raw)
+        if fast is not None:
+            return fast
+    return _parse_phone(raw, region)
+
+
+def _parse_phone(raw: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    """normalize_phone through phonenumbers' parse (about 40 µs a number)."""
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
@@ -458,6 +469,74 @@ def normalize_phone(text: str | None, *, region: str = DEFAULT_PHONE_REGION) -> 
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+# Chinese mobiles: the metadata's validity pattern and national format ("138 1234 5678").
+_CN_META = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+_CN_MOBILE = re.compile(
+    str(_CN_META.mobile.national_number_pattern if _CN_META and _CN_META.mobile else "(?!)")
+)
+_MOBILE_SHAPE = re.compile(r"(?:\+86|0086|86)?[ \-]*(1\d\d)[ \-]*(\d{4})[ \-]*(\d{4})")
+# Chinese landlines written with the trunk 0 ("021-6123 4567", "0755 12345678"): validity by
+# the metadata's fixed-line pattern, the national format's grouping learnt from phonenumbers
+# once per leading digits and length.
+_CN_FIXED = re.compile(
+    str(_CN_META.fixed_line.national_number_pattern if _CN_META and _CN_META.fixed_line else "(?!)")
+)
+_LANDLINE_SHAPE = re.compile(r"0(\d{2,3})[ \-]*(\d{3,4})[ \-]*(\d{3,5})")
+_MOBILE_KEY = 6  # the mobile pattern decides within 5 digits
+_GROUPING_KEY = 5  # leading national digits that decide the format (metadata: at most 5)
+_GROUPINGS_MAX = 100_000
+# (leading digits, length) → digit group widths; None: invalid (mobile shape) / no grouping.
+_groupings: dict[tuple[str, int], tuple[int, ...] | None] = {}
+
+
+def _cn_fast_phone(raw: str) -> str | None:
+    """normalize_phone's answer for a Chinese mobile or landline written plainly, or None when
+    this shape has no fast answer. Raises ValueError like normalize_phone."""
+    shape = _MOBILE_SHAPE.fullmatch(raw)
+    if shape is not None:
+        nsn = shape.group(1) + shape.group(2) + shape.group(3)
+        if _CN_MOBILE.fullmatch(nsn):
+            return f"{shape.group(1)} {shape.group(2)} {shape.group(3)}"
+        # Not a mobile: whether phonenumbers knows it as something else depends on its
+        # leading digits only.
+        key = (nsn[:_MOBILE_KEY], -1)
+        if _groupings.get(key, ()) is None:
+            raise ValueError("not a valid phone number")
+        try:
+            return _parse_phone(raw)
+        except ValueError:
+            if len(_groupings) < _GROUPINGS_MAX:
+                _groupings[key] = None
+            raise
+    landline = _LANDLINE_SHAPE.fullmatch(raw)
+    if landline is None:
+        return None
+    nsn = "".join(landline.groups())
+    if not _CN_FIXED.fullmatch(nsn):
+        return None
+    full = "0" + nsn
+    key = (nsn[:_GROUPING_KEY], len(nsn))
+    grouping = _groupings.get(key, ())
+    if grouping == ():
+        formatted = _parse_phone(raw)
+        grouping = (
+            tuple(len(part) for part in formatted.split(" "))
+            if formatted.replace(" ", "") == full
+            else None
+        )
+        if len(_groupings) < _GROUPINGS_MAX:
+            _groupings[key] = grouping
+        if grouping is None:
+            return formatted
+    if grouping is None:
+        return None
+    out, at = [], 0
+    for width in grouping:
+        out.append(full[at : at + width])
+        at += width
+    return " ".join(out)
 
 
 def _searchable_phone(stored: str | None) -> str | None:

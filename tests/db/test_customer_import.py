@@ -3,7 +3,6 @@ resolution, owners, search columns, dry run, cancel, and undo back to the exact 
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from crm_desktop.services.customer_import import (
     ImportResult,
     OnDuplicate,
     ValueChoice,
-    _fast_phone,
     analyse,
     list_batches,
     remember_mapping,
@@ -32,7 +30,7 @@ from crm_desktop.services.customer_import import (
     undo_import,
     write_problems_csv,
 )
-from crm_desktop.services.customers import ContactInput, add_contact, normalize_phone
+from crm_desktop.services.customers import ContactInput, add_contact
 from crm_desktop.services.search import search_customers
 from tests.db.customer_world import World, open_world
 
@@ -301,23 +299,6 @@ def test_a_salesperson_imports_for_themselves_or_the_pool(world: World, tmp_path
     world.new_customer(world.wang, name="王的客户")
     again = run(world, write_csv(tmp_path / "c.csv", "王的客户,丁,,,,,,,,\n"), world.li, "update")
     assert again.skipped == 1 and "a similar customer exists" in again.problems[0].reason
-
-
-def test_fast_phone_agrees_with_normalize_phone() -> None:
-    rnd = random.Random(5)
-    samples = [f"1{rnd.randrange(10**10):010d}" for _ in range(3000)]
-    samples += [f"+86 1{rnd.randrange(3, 10)}{rnd.randrange(10**9):09d}" for _ in range(300)]
-    samples += ["138-1234-5678", "0086 13812345678", "8613812345678", "021-61234567"]
-    for raw in samples:
-        try:
-            want: str | None = normalize_phone(raw)
-        except ValueError:
-            want = None
-        try:
-            got: str | None = _fast_phone(raw)
-        except ValueError:
-            got = None
-        assert got == want, raw
 
 
 def test_mapping_is_remembered_per_layout(tmp_path: Path) -> None:

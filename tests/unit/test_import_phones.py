@@ -1,32 +1,33 @@
-"""The import's fast phone path gives exactly what phonenumbers gives (normalize_phone)."""
+"""normalize_phone's fast path for Chinese numbers gives exactly what phonenumbers' parse gives."""
 
 from __future__ import annotations
 
 import random
+import unicodedata
 
 import pytest
 
-from crm_desktop.services import customer_import
+from crm_desktop.services import customers
 from crm_desktop.services.customers import normalize_phone
 
 
 def _slow(raw: str) -> str:
     try:
-        return normalize_phone(raw) or ""
+        return customers._parse_phone(unicodedata.normalize("NFKC", raw).strip())
     except ValueError:
         return "invalid"
 
 
 def _fast(raw: str) -> str:
     try:
-        return customer_import._fast_phone(raw)
+        return normalize_phone(raw) or ""
     except ValueError:
         return "invalid"
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    customer_import._groupings.clear()
+    customers._groupings.clear()
 
 
 def test_landlines_of_every_area_code_agree_with_phonenumbers() -> None:
@@ -46,7 +47,7 @@ def test_landlines_of_every_area_code_agree_with_phonenumbers() -> None:
             checked += 1
     assert checked == len(codes) * 40
     # The fast path was taken: groupings were learnt for many leading digits.
-    assert len(customer_import._groupings) > 200
+    assert len(customers._groupings) > 200
 
 
 @pytest.mark.parametrize(
@@ -77,3 +78,12 @@ def test_mobile_shaped_numbers_agree_with_phonenumbers() -> None:
             raw = f"{head}{rnd.choice(middles)}{rnd.randrange(10**5):05d}"
             raw = rnd.choice((raw, f"{raw[:3]} {raw[3:7]} {raw[7:]}", f"+86 {raw}"))
             assert _fast(raw) == _slow(raw), raw
+
+
+def test_random_mobiles_and_written_forms_agree() -> None:
+    rnd = random.Random(5)
+    samples = [f"1{rnd.randrange(10**10):010d}" for _ in range(3000)]
+    samples += [f"+86 1{rnd.randrange(3, 10)}{rnd.randrange(10**9):09d}" for _ in range(300)]
+    samples += ["138-1234-5678", "0086 13812345678", "8613812345678", "021-61234567"]
+    for raw in samples:
+        assert _fast(raw) == _slow(raw), raw

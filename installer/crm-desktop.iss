@@ -72,7 +72,14 @@ UninstallDisplayName={#AppName}
 WizardStyle=modern
 Compression=lzma2/max
 SolidCompression=yes
-; Setup closes a running crm-desktop (Restart Manager) before replacing its files.
+; The app holds this named mutex while it runs (crm_desktop.core.app_mutex.APP_MUTEX, kept equal
+; by a test): Setup and the uninstaller then ask the user to close it (OK once closed, or Cancel)
+; before they touch its files, so the user saves their work rather than losing it.
+AppMutex=crm-desktop-97CE38CC-6E83-452A-90BE-DF7C064DCE14
+; A copy started after that question still holds files: Setup offers to close it through the
+; Restart Manager, which asks it to quit like a logoff would (never force: unsaved edits). The
+; app does not register with RegisterApplicationRestart, so Setup could not restart it; the
+; [Run] entry offers to start the new version instead.
 CloseApplications=yes
 RestartApplications=no
 ShowLanguageDialog=auto

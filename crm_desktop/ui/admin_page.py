@@ -444,7 +444,6 @@ class RegionsTab(_ConfigTab):
         row.addStretch(1)
         row.addWidget(self.merge_button)
         layout.addLayout(row)
-        self.rename_button.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.tree.itemChanged.connect(self._on_tree_item_changed)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.tree.sig_move_requested.connect(self._on_tree_move_requested)
@@ -469,6 +468,8 @@ class RegionsTab(_ConfigTab):
         self.add_top_button.setText(self.tr("Add region…"))
         self.add_child_button.setText(self.tr("Add sub-region…"))
         self.rename_button.setText(self.tr("Rename"))
+        # After setText, which replaces a button's shortcut with its text's mnemonic (none).
+        self.rename_button.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.rename_button.setToolTip(self.tr("Rename (F2)"))
         self.move_button.setText(self.tr("Move to…"))
         self.merge_button.setText(self.tr("Merge into…"))
@@ -742,7 +743,6 @@ class BranchesTab(_ConfigTab):
         add_row.addWidget(self.new_name_edit, 1)
         add_row.addWidget(self.add_button)
         layout.addLayout(add_row)
-        self.rename_button.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.table.itemChanged.connect(self._on_table_item_changed)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.rename_button.clicked.connect(self._on_rename_button_clicked)
@@ -754,6 +754,8 @@ class BranchesTab(_ConfigTab):
     def retranslate_ui(self) -> None:
         self.table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Name")])
         self.rename_button.setText(self.tr("Rename"))
+        # After setText, which replaces a button's shortcut with its text's mnemonic (none).
+        self.rename_button.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.rename_button.setToolTip(self.tr("Rename (F2)"))
         self.delete_button.setText(self.tr("Delete branch"))
         self.add_label.setText(self.tr("New branch:"))

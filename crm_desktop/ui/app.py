@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from crm_desktop import APP_AUTHOR, APP_NAME, __version__
 from crm_desktop.core import paths
+from crm_desktop.core.app_mutex import hold_app_mutex
 from crm_desktop.core.errors import CrmError, OperationCancelled
 from crm_desktop.core.settings import Settings, load_settings, strip_password
 from crm_desktop.services.context import Actor
@@ -834,6 +835,7 @@ def run_gui(
     setup_logging()
     install_excepthook()
     log.info("crm-desktop %s starting (pid %d)", __version__, os.getpid())
+    hold_app_mutex()  # Windows: Setup and Uninstall see the app running until it exits
     app = create_application(argv)
     from crm_desktop.ui.icons import app_icon
 

@@ -71,11 +71,30 @@ from crm_desktop.ui.widgets import ErrorLabel, with_error
 if TYPE_CHECKING:
     from crm_desktop.services.context import Actor
     from crm_desktop.ui.ops import OpRunner
+    from crm_desktop.ui.shortcuts_dialog import ShortcutEntry
 
-__all__ = ["ComposeDialog", "ComposeForm", "load_compose", "open_compose", "size_text"]
+__all__ = [
+    "ComposeDialog",
+    "ComposeForm",
+    "compose_shortcuts",
+    "load_compose",
+    "open_compose",
+    "size_text",
+]
 
 translate = QCoreApplication.translate
 _SEPARATORS = ",;，；"
+# Send: Ctrl+Enter on the main keyboard (Return) and on the keypad (Enter).
+SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+
+
+def compose_shortcuts() -> list[ShortcutEntry]:
+    """The email window's keys, for Help → Keyboard shortcuts (no window need be open)."""
+    from crm_desktop.ui.shortcuts_dialog import ShortcutEntry, key_texts, without_key
+
+    keys = key_texts(QKeySequence(key) for key in SEND_KEYS)
+    text = without_key(translate("ComposeDialog", "Send the email (Ctrl+Enter)"), keys)
+    return [ShortcutEntry(translate("ComposeDialog", "New email"), text, keys)]
 
 
 def size_text(size: int) -> str:
@@ -278,7 +297,7 @@ class ComposeDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        for sequence in ("Ctrl+Return", "Ctrl+Enter"):
+        for sequence in SEND_KEYS:
             shortcut = QShortcut(QKeySequence(sequence), self)
             shortcut.activated.connect(self._on_send_shortcut_activated)
 

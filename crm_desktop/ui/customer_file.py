@@ -114,7 +114,7 @@ from crm_desktop.ui.mail_tab import MailDropFilter, MailTab
 from crm_desktop.ui.prospect_memory import load_prospect_memory, memory_summary
 from crm_desktop.ui.region_picker import RegionPicker
 from crm_desktop.ui.style import ERROR_COLOR, MUTED_COLOR, make_title, scaled_font
-from crm_desktop.ui.timeline import LOG_SHORTCUT, TimelineTab
+from crm_desktop.ui.timeline import DELETE_SHORTCUT, LOG_SHORTCUT, TimelineTab
 from crm_desktop.ui.widgets import ErrorLabel, with_error
 
 if TYPE_CHECKING:
@@ -177,6 +177,14 @@ def customer_file_shortcuts() -> list[ShortcutEntry]:
             group,
             clean_text(QCoreApplication.translate("TimelineTab", "Log follow-up…")),
             key_texts([QKeySequence(LOG_SHORTCUT)]),
+        ),
+    )
+    entries.insert(
+        2,
+        ShortcutEntry(
+            group,
+            clean_text(QCoreApplication.translate("TimelineTab", "Delete follow-up")),
+            key_texts([QKeySequence(DELETE_SHORTCUT)]),
         ),
     )
     return entries

@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
     def _build_reports_page(self) -> ReportsPage:
         from crm_desktop.ui.reports_page import ReportsPage
 
-        return ReportsPage(self.actor, self.runner, self.stack)
+        return ReportsPage(self.actor, self.runner, self.stack, settings=self.settings)
 
     def _build_admin_page(self) -> AdminPage:
         from crm_desktop.ui.admin_page import AdminPage
@@ -775,7 +775,9 @@ class MainWindow(QMainWindow):
 
     def shortcut_entries(self) -> list[ShortcutEntry]:
         """Every keyboard shortcut of this window: the menus', each page's (pages not built
-        yet are built now), the customer file's, and keys the lists handle themselves."""
+        yet are built now), the customer file's, the email window's, and keys the lists handle
+        themselves."""
+        from crm_desktop.ui.compose_dialog import compose_shortcuts
         from crm_desktop.ui.customer_file import customer_file_shortcuts
         from crm_desktop.ui.shortcuts_dialog import (
             fixed_entry,
@@ -798,6 +800,7 @@ class MainWindow(QMainWindow):
             if enter is not None:
                 entries.append(fixed_entry(group, enter, "Return"))
         entries.extend(customer_file_shortcuts())
+        entries.extend(compose_shortcuts())
         return unique(entries)
 
     @Slot()

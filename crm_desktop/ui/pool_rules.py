@@ -225,7 +225,6 @@ class PoolRulesTab(_ConfigTab):
         row.addWidget(self.reasons_list, 1)
         buttons = QVBoxLayout()
         self.rename_button = QPushButton(self.reasons_box)
-        self.rename_button.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.up_button = QPushButton(self.reasons_box)
         self.down_button = QPushButton(self.reasons_box)
         self.remove_button = QPushButton(self.reasons_box)
@@ -333,6 +332,8 @@ class PoolRulesTab(_ConfigTab):
             )
         )
         self.rename_button.setText(self.tr("Rename"))
+        # After setText, which replaces a button's shortcut with its text's mnemonic (none).
+        self.rename_button.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.rename_button.setToolTip(self.tr("Rename (F2)"))
         self.up_button.setText(self.tr("Move up"))
         self.down_button.setText(self.tr("Move down"))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimeZone, Signal, Slot
+from PySide6.QtCore import QByteArray, QDate, QEvent, QLocale, Qt, QTimeZone, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -44,6 +44,9 @@ from crm_desktop.ui.report_preview import ReportPreview
 from crm_desktop.ui.style import MUTED_COLOR, scaled_font
 from crm_desktop.ui.widgets import ErrorLabel
 
+if TYPE_CHECKING:
+    from crm_desktop.core.settings import Settings
+
 __all__ = ["REPORT_KINDS", "ReportDialog", "ReportPanel", "ReportsPage", "report_language"]
 
 REPORT_KINDS = ("roster", "followups", "overdue", "dormant", "profile", "handover", "dashboard")
@@ -60,6 +63,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 STATUSES = ("prospect", "active", "dormant", "lost")
 POOL = -1  # "to the public pool" in the handover's heir combo
+SETTINGS_KEY = "reports_page"  # settings.ui: the filters/preview splitter of the Reports page
 
 
 def report_language() -> str:
@@ -91,11 +95,13 @@ class ReportPanel(QWidget):
         parent: QWidget | None = None,
         *,
         kinds: tuple[str, ...] = REPORT_KINDS,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.actor = actor
         self.runner = runner
         self.kinds = kinds
+        self.settings = settings  # None: the split is not remembered (the one-report window)
         self.choices: FilterChoicesResult | None = None
         self.output: ReportOutput | None = None
         self.filters_used: ReportFilters | None = None
@@ -105,7 +111,7 @@ class ReportPanel(QWidget):
         self._loaded = False
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
         outer.addWidget(splitter)
         left = QWidget(splitter)
         column = QVBoxLayout(left)
@@ -142,13 +148,18 @@ class ReportPanel(QWidget):
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 700])
+        saved = self.settings.ui.get(SETTINGS_KEY) if self.settings is not None else None
+        if isinstance(saved, dict) and isinstance(saved.get("splitter"), str):
+            splitter.restoreState(QByteArray.fromBase64(saved["splitter"].encode("ascii")))
+        splitter.splitterMoved.connect(self._on_splitter_splitter_moved)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
         self.kind_list.currentRowChanged.connect(self._on_kind_list_current_row_changed)
         self.preview.sig_printed.connect(self._on_preview_sig_printed)
         self.preview.sig_saved.connect(self._on_preview_sig_saved)
-        self.generate_shortcut = QShortcut(
-            QKeySequence("Ctrl+Return"), self, self._on_generate_button_clicked
-        )
+        self.generate_shortcut = QShortcut(self)
+        # Ctrl+Enter as the tool tip says, on the main keyboard (Return) and the keypad (Enter).
+        self.generate_shortcut.setKeys([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.generate_shortcut.activated.connect(self._on_generate_button_clicked)
         self.kind_list.setCurrentRow(0)
         self.retranslate_ui()
         self._show_fields()
@@ -476,6 +487,16 @@ class ReportPanel(QWidget):
     def _on_kind_list_current_row_changed(self, _row: int) -> None:
         self._show_fields()
 
+    @Slot(int, int)
+    def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
+        """The filters/preview split is remembered (written with the settings at exit)."""
+        if self.settings is None:
+            return
+        saved = self.settings.ui.get(SETTINGS_KEY)
+        saved = dict(saved) if isinstance(saved, dict) else {}
+        saved["splitter"] = bytes(self.splitter.saveState().toBase64().data()).decode("ascii")
+        self.settings.ui[SETTINGS_KEY] = saved
+
     @Slot(int)
     def _on_preview_sig_printed(self, pages: int) -> None:
         self._audit("print", pages)
@@ -514,12 +535,19 @@ class ReportDialog(QDialog):
 
 
 class ReportsPage(Page):
-    """The Reports area of the main window: the page header over the report panel."""
+    """The Reports area of the main window: the page header over the report panel (its split
+    between the filters and the preview is remembered in ``settings``)."""
 
-    def __init__(self, actor: Actor, runner: OpRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actor: Actor,
+        runner: OpRunner,
+        parent: QWidget | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         super().__init__("reports", actor, parent)
         self.empty_state.setVisible(False)
-        self.panel = ReportPanel(actor, runner, self)
+        self.panel = ReportPanel(actor, runner, self, settings=settings)
         self.content.addWidget(self.panel)
         # The panel takes the page's height: drop the trailing stretch of Page's layout.
         last = self.page_layout.itemAt(self.page_layout.count() - 1)

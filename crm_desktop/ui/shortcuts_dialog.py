@@ -54,7 +54,7 @@ def key_texts(sequences: Iterable[QKeySequence]) -> tuple[str, ...]:
     return tuple(s.toString(_NATIVE) for s in sequences if not s.isEmpty())
 
 
-def _without_key(tip: str, keys: tuple[str, ...]) -> str:
+def without_key(tip: str, keys: tuple[str, ...]) -> str:
     """ "Print the report (Ctrl+P)" → "Print the report" (the key is in its own column)."""
     for key in keys:
         tip = re.sub(r"\s*[(（][^()（）]*" + re.escape(key) + r"[^()（）]*[)）]", "", tip)
@@ -66,7 +66,7 @@ def _action_entry(group: str, action: QAction) -> ShortcutEntry | None:
     # An action on no widget (and no menu) never sees its key: it is not a shortcut.
     if not keys or not action.isVisible() or not action.associatedObjects():
         return None
-    text = clean_text(action.text()) or _without_key(action.toolTip(), keys)
+    text = clean_text(action.text()) or without_key(action.toolTip(), keys)
     return ShortcutEntry(group, text, keys) if text else None
 
 
@@ -82,7 +82,7 @@ def _shortcut_entry(group: str, shortcut: QShortcut) -> ShortcutEntry | None:
         for button in parent.findChildren(QAbstractButton):
             tip = button.toolTip()
             if any(f"{key})" in tip or f"{key}）" in tip for key in keys):
-                text = _without_key(tip, keys) or clean_text(button.text())
+                text = without_key(tip, keys) or clean_text(button.text())
                 break
     return ShortcutEntry(group, clean_text(text), keys) if text else None
 
@@ -91,7 +91,7 @@ def _button_entry(group: str, button: QAbstractButton) -> ShortcutEntry | None:
     keys = key_texts([button.shortcut()])
     if not keys:
         return None
-    text = _without_key(button.toolTip(), keys) or clean_text(button.text())
+    text = without_key(button.toolTip(), keys) or clean_text(button.text())
     return ShortcutEntry(group, text, keys) if text else None
 
 

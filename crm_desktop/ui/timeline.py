@@ -81,6 +81,7 @@ ICON_ROLE = Qt.ItemDataRole.UserRole + 7
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 8
 
 LOG_SHORTCUT = "Ctrl+L"  # works anywhere in the customer file window
+DELETE_SHORTCUT = QKeySequence.StandardKey.Delete  # in the timeline list: delete the follow-up
 _PLANNED_BACKGROUND = "#fffbeb"
 _OVERDUE_BACKGROUND = "#fdecea"
 _SELECTED_BACKGROUND = "#dce6fc"
@@ -435,7 +436,7 @@ class TimelineTab(QWidget):
         self.log_action.triggered.connect(self._on_log_action_triggered)
         window.addAction(self.log_action)
         self.delete_action = QAction(self.view)
-        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.setShortcut(DELETE_SHORTCUT)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.delete_action.triggered.connect(self._on_delete_button_clicked)
         self.view.addAction(self.delete_action)

@@ -221,9 +221,11 @@ def test_regions_add_child_rename_and_move(
     assert tab.item_for(wuxi.id) is not None
     assert tab.selected_id() == wuxi.id  # the new region is selected
 
-    # Rename with F2, typing into the tree's editor.
+    # Rename with F2 (the Rename button's shortcut: it clicks after its press animation),
+    # typing into the tree's editor.
     tab.tree.setFocus()
     qtbot.keyClick(tab.tree, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: tab.tree.findChild(QLineEdit) is not None)
     editor = tab.tree.findChild(QLineEdit)
     assert editor is not None and editor.text() == "无锡"
     editor.selectAll()

@@ -1,6 +1,6 @@
 """What the user arranged comes back after a restart (the same settings file): the last filter
-and the filter panel's width of the Customers and pool pages, the Mail page's split, the
-customer file's size and its mail split."""
+and the filter panel's width of the Customers and pool pages, the Mail and Reports pages'
+splits, the customer file's size and its mail split."""
 
 from __future__ import annotations
 
@@ -128,6 +128,23 @@ def test_the_mail_split_comes_back(qtbot: QtBot, start: Callable[[Settings], Mai
 
     again = restart(window, start)
     assert again.mail_page.splitter.sizes() == sizes
+
+
+def test_the_reports_split_comes_back(
+    qtbot: QtBot, start: Callable[[Settings], MainWindow]
+) -> None:
+    window = start(Settings())
+    window.show_page("reports")
+    splitter = window.reports_page.panel.splitter
+    qtbot.waitUntil(lambda: splitter.sizes()[0] > 0)
+    # The filters dragged out of the way (in this small window both sides are at their
+    # minimum width, so collapsing is the move there is room for).
+    splitter.moveSplitter(0, 1)
+    assert splitter.sizes()[0] == 0
+
+    again = restart(window, start)
+    assert again.current_page_key == "reports"
+    assert again.reports_page.panel.splitter.sizes()[0] == 0
 
 
 def test_the_customer_file_opens_as_large_as_it_was_left(

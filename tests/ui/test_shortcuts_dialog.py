@@ -1,26 +1,34 @@
 """Help → Keyboard shortcuts: the list comes from the window's real actions, filters as you
-type, and the keys it names work; Ctrl+F and Ctrl+L do what the page says."""
+type, and the keys it names work; Ctrl+F and Ctrl+L do what the page says. Every key a page,
+the customer file or the email window reacts to, or names in a tool tip, is listed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.core.settings import Settings
 from crm_desktop.services.context import Actor
+from crm_desktop.services.customers import CustomerInput, create_customer
 from crm_desktop.services.database import Database
 from crm_desktop.ui.app import build_main_window
+from crm_desktop.ui.compose_dialog import ComposeDialog, compose_shortcuts
+from crm_desktop.ui.customer_file import customer_file_shortcuts, open_customer_file
 from crm_desktop.ui.i18n import Translations
-from crm_desktop.ui.main_window import MainWindow
+from crm_desktop.ui.main_window import PAGE_KEYS, MainWindow, page_text
 from crm_desktop.ui.ops import OpRunner
-from crm_desktop.ui.shortcuts_dialog import ShortcutsDialog, clean_text
+from crm_desktop.ui.shortcuts_dialog import ShortcutEntry, ShortcutsDialog, clean_text, key_texts
 
 NATIVE = QKeySequence.SequenceFormat.NativeText
+WAIT = 10_000
+# "Rename (F2)", "发送邮件（Ctrl+Enter）": a key named in brackets at the end of a tool tip.
+_TIP_KEY = re.compile(r"[(（]([^()（）]+)[)）]\s*$")
 
 
 @pytest.fixture
@@ -146,3 +154,94 @@ def test_ctrl_l_on_the_mail_page_links_instead_of_clashing(
     assert linked == [True]
     window.show_page("today")
     assert window.log_followup_action.isEnabled()
+
+
+# --------------------------------------------------------------------------- nothing missing
+
+
+def live_keys(widget: QWidget) -> set[str]:
+    """The keys ``widget`` and its children react to: actions placed on a widget, enabled
+    QShortcuts, and buttons' own shortcuts (not the Alt+letter of an "&" in their text)."""
+    keys: set[str] = set()
+    for action in widget.findChildren(QAction):
+        if action.isVisible() and action.associatedObjects():
+            keys.update(key_texts(action.shortcuts()))
+    for shortcut in widget.findChildren(QShortcut):
+        if shortcut.isEnabled():
+            keys.update(key_texts(shortcut.keys()))
+    for button in widget.findChildren(QAbstractButton):
+        if button.shortcut() != QKeySequence.mnemonic(button.text()):
+            keys.update(key_texts([button.shortcut()]))
+    return keys
+
+
+def tool_tip_keys(widget: QWidget) -> set[str]:
+    """The keys the tool tips under ``widget`` promise ("Rename (F2)" → F2); a toolbar
+    action's tip shows on its tool button."""
+    keys: set[str] = set()
+    for child in widget.findChildren(QWidget):
+        match = _TIP_KEY.search(child.toolTip())
+        if match is None:
+            continue
+        key = QKeySequence.fromString(match.group(1), NATIVE).toString(NATIVE)
+        if key and key == match.group(1):  # a key, not "(optional)"
+            keys.add(key)
+    return keys
+
+
+def listed_keys(entries: list[ShortcutEntry], *groups: str) -> set[str]:
+    return {key for entry in entries if entry.group in groups for key in entry.keys}
+
+
+def test_the_admin_rename_key_is_listed_and_set_on_every_rename_button(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    dialog = open_dialog(qtbot, window)
+    assert ("Admin", "Rename", "F2") in shown(dialog)
+    dialog.close()
+    page = window.admin_page
+    for tab in (page.regions_tab, page.branches_tab, page.pool_tab):
+        assert tab.rename_button.shortcut() == QKeySequence(Qt.Key.Key_F2)
+    # The language switch sets the buttons' texts again: F2 stays.
+    window.translations.apply("zh_CN")
+    try:
+        assert page.branches_tab.rename_button.shortcut() == QKeySequence(Qt.Key.Key_F2)
+    finally:
+        window.translations.apply("en")
+
+
+def test_every_key_of_every_page_is_listed(qtbot: QtBot, window: MainWindow) -> None:
+    """What each page reacts to and what its tool tips name (a page may name a key of the
+    window's menus, e.g. New customer's Ctrl+N) is in the dialog under its title."""
+    entries = window.shortcut_entries()
+    window_groups = {clean_text(m.title()) for m in (window.file_menu, window.view_menu)}
+    for key in PAGE_KEYS:
+        page = window.pages[key]
+        group = page_text(key, window.actor).title
+        listed = listed_keys(entries, group)
+        assert live_keys(page) <= listed, group
+        assert tool_tip_keys(page) <= listed | listed_keys(entries, *window_groups), group
+
+
+def test_every_key_of_the_customer_file_and_the_email_window_is_listed(
+    qtbot: QtBot, ui_db: Database, ui_company: Actor, ui_runner: OpRunner, ui_settings: Settings
+) -> None:
+    with ui_db.session_factory.begin() as session:
+        customer = create_customer(session, CustomerInput(name="Contoso Ltd."), ui_company)
+    file = open_customer_file(None, ui_runner, ui_company, customer.id, settings=ui_settings)
+    qtbot.waitUntil(lambda: file.loaded, timeout=WAIT)
+    listed = listed_keys(customer_file_shortcuts(), "Customer file")
+    assert "Del" in listed  # deletes the follow-up selected in the timeline
+    assert live_keys(file) <= listed
+    assert tool_tip_keys(file) <= listed
+    file.close()
+
+    compose = ComposeDialog(runner=ui_runner, actor=ui_company, customer_id=customer.id)
+    qtbot.addWidget(compose)
+    assert compose_shortcuts() == [
+        ShortcutEntry("New email", "Send the email", ("Ctrl+Return", "Ctrl+Enter"))
+    ]
+    listed = listed_keys(compose_shortcuts(), "New email")
+    assert live_keys(compose) <= listed
+    assert tool_tip_keys(compose) <= listed
+    qtbot.waitUntil(lambda: ui_runner.active_count == 0, timeout=WAIT)

@@ -13,8 +13,9 @@ tables filled per chunk (the import drops the row trigger and indexes each chunk
 INSERT … SELECT), contacts, ownership history. No reading, normalizing, pinyin, duplicate
 check or building rows: the database's share of the import alone. The copies carry the demo's
 fuller profiles (more contacts, notes, longer search text) than a typical import file's rows,
-so the figure reads somewhat high: the import's own profile (py-spy, 1M SQLite database)
-spent 196 µs/row in these statements against this script's 249 (PostgreSQL: about 170 against 308).
+so the figure reads somewhat high: the import's own profile (py-spy, 1M customers) spent
+196 µs/row in these statements on SQLite against this script's 249, on PostgreSQL about 170
+against 308.
 
 SQLite runs on a copy made with the backup API (a new copy per run) and commits, so the commit
 is timed too; PostgreSQL runs in a transaction that is rolled back (the database is left as

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import (
-    QByteArray,
     QCoreApplication,
     QDate,
     QDateTime,
@@ -115,7 +114,7 @@ from crm_desktop.ui.prospect_memory import load_prospect_memory, memory_summary
 from crm_desktop.ui.region_picker import RegionPicker
 from crm_desktop.ui.style import ERROR_COLOR, MUTED_COLOR, make_title, scaled_font
 from crm_desktop.ui.timeline import DELETE_SHORTCUT, LOG_SHORTCUT, TimelineTab
-from crm_desktop.ui.widgets import ErrorLabel, with_error
+from crm_desktop.ui.widgets import ErrorLabel, state_bytes, state_text, with_error
 
 if TYPE_CHECKING:
     from crm_desktop.core.settings import Settings
@@ -137,10 +136,6 @@ PREVIOUS_TAB_KEYS = "Ctrl+Shift+Tab"
 PRINT_KEYS = QKeySequence.StandardKey.Print
 _TEXT_FIELDS = ("name", "industry", "phone", "email", "website", "address", "tags")
 _ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _base64(data: QByteArray) -> str:
-    return bytes(data.toBase64().data()).decode("ascii")
 
 
 def _action_texts() -> dict[str, str]:
@@ -2020,21 +2015,19 @@ class CustomerFileWindow(QWidget):
         saved = self.settings.ui.get(SETTINGS_KEY)
         if not isinstance(saved, dict):
             return
-        geometry = saved.get("geometry")
-        if isinstance(geometry, str) and geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
-        mail_splitter = saved.get("mail_splitter")
-        if isinstance(mail_splitter, str) and mail_splitter:
-            self.mail_tab.splitter.restoreState(
-                QByteArray.fromBase64(mail_splitter.encode("ascii"))
-            )
+        geometry = state_bytes(saved.get("geometry"))
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        mail_splitter = state_bytes(saved.get("mail_splitter"))
+        if mail_splitter is not None:
+            self.mail_tab.splitter.restoreState(mail_splitter)
 
     def remember_layout(self) -> None:
         """Put the window's size and its mail splitter into the settings (the next customer
         file opens the same way; the settings file is written when the main window closes)."""
         self.settings.ui[SETTINGS_KEY] = {
-            "geometry": _base64(self.saveGeometry()),
-            "mail_splitter": _base64(self.mail_tab.splitter.saveState()),
+            "geometry": state_text(self.saveGeometry()),
+            "mail_splitter": state_text(self.mail_tab.splitter.saveState()),
         }
 
     # ----------------------------------------------------------------- default prompts

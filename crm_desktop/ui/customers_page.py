@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import (
-    QByteArray,
     QEvent,
     QLocale,
     QModelIndex,
@@ -73,7 +72,7 @@ from crm_desktop.ui.filter_panel import FilterPanel
 from crm_desktop.ui.live import EVERYTHING, changed_customer_ids
 from crm_desktop.ui.ops import Op, OpRunner
 from crm_desktop.ui.style import scaled_font
-from crm_desktop.ui.widgets import EmptyState, PageHeader
+from crm_desktop.ui.widgets import EmptyState, PageHeader, state_bytes, state_text
 
 if TYPE_CHECKING:
     from crm_desktop.services.reports import ReportFilters
@@ -999,9 +998,9 @@ class CustomersPage(QWidget):
     def _restore_layout(self) -> None:
         """The filter panel's width and the last filter, as the user left them."""
         saved = self._column_settings()
-        splitter = saved.get("splitter")
-        if isinstance(splitter, str) and splitter:
-            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
+        splitter = state_bytes(saved.get("splitter"))
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
         state = saved.get("filter")
         if isinstance(state, dict):
             self.filter_panel.restore_state(state)
@@ -1011,8 +1010,7 @@ class CustomersPage(QWidget):
 
     @Slot(int, int)
     def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
-        state = self.splitter.saveState()
-        self._column_settings()["splitter"] = bytes(state.toBase64().data()).decode("ascii")
+        self._column_settings()["splitter"] = state_text(self.splitter.saveState())
 
     def _save_columns(self) -> None:
         header = self.view.horizontalHeader()

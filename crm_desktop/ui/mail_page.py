@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QByteArray,
     QEvent,
     QItemSelection,
     QLocale,
@@ -80,7 +79,7 @@ from crm_desktop.services.mail_view import (
 )
 from crm_desktop.ui.followup_dialog import local_datetime
 from crm_desktop.ui.style import MUTED_COLOR
-from crm_desktop.ui.widgets import EmptyState, PageHeader
+from crm_desktop.ui.widgets import EmptyState, PageHeader, remember_splitter, restore_splitter
 
 if TYPE_CHECKING:
     from crm_desktop.core.settings import Settings
@@ -578,9 +577,7 @@ class MailPage(QWidget):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([400, 320])
-        saved = self.settings.ui.get(SETTINGS_KEY) if self.settings is not None else None
-        if isinstance(saved, dict) and isinstance(saved.get("splitter"), str):
-            self.splitter.restoreState(QByteArray.fromBase64(saved["splitter"].encode("ascii")))
+        restore_splitter(self.settings, SETTINGS_KEY, self.splitter)
         self.splitter.splitterMoved.connect(self._on_splitter_splitter_moved)
         self.empty_state = EmptyState("mail", self.stack)
         empty_page = QWidget(self.stack)
@@ -944,12 +941,7 @@ class MailPage(QWidget):
     @Slot(int, int)
     def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
         """The list/message split is remembered (written with the settings at exit)."""
-        if self.settings is None:
-            return
-        saved = self.settings.ui.get(SETTINGS_KEY)
-        saved = dict(saved) if isinstance(saved, dict) else {}
-        saved["splitter"] = bytes(self.splitter.saveState().toBase64().data()).decode("ascii")
-        self.settings.ui[SETTINGS_KEY] = saved
+        remember_splitter(self.settings, SETTINGS_KEY, self.splitter)
 
     @Slot(QModelIndex)
     def _on_view_activated(self, index: QModelIndex) -> None:

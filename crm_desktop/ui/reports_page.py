@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QDate, QEvent, QLocale, Qt, QTimeZone, Signal, Slot
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimeZone, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -42,7 +42,7 @@ from crm_desktop.ui.ops import Op, OpRunner
 from crm_desktop.ui.region_picker import RegionPicker
 from crm_desktop.ui.report_preview import ReportPreview
 from crm_desktop.ui.style import MUTED_COLOR, scaled_font
-from crm_desktop.ui.widgets import ErrorLabel
+from crm_desktop.ui.widgets import ErrorLabel, remember_splitter, restore_splitter
 
 if TYPE_CHECKING:
     from crm_desktop.core.settings import Settings
@@ -148,9 +148,7 @@ class ReportPanel(QWidget):
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([300, 700])
-        saved = self.settings.ui.get(SETTINGS_KEY) if self.settings is not None else None
-        if isinstance(saved, dict) and isinstance(saved.get("splitter"), str):
-            splitter.restoreState(QByteArray.fromBase64(saved["splitter"].encode("ascii")))
+        restore_splitter(self.settings, SETTINGS_KEY, splitter)
         splitter.splitterMoved.connect(self._on_splitter_splitter_moved)
         self.generate_button.clicked.connect(self._on_generate_button_clicked)
         self.kind_list.currentRowChanged.connect(self._on_kind_list_current_row_changed)
@@ -490,12 +488,7 @@ class ReportPanel(QWidget):
     @Slot(int, int)
     def _on_splitter_splitter_moved(self, _pos: int, _index: int) -> None:
         """The filters/preview split is remembered (written with the settings at exit)."""
-        if self.settings is None:
-            return
-        saved = self.settings.ui.get(SETTINGS_KEY)
-        saved = dict(saved) if isinstance(saved, dict) else {}
-        saved["splitter"] = bytes(self.splitter.saveState().toBase64().data()).decode("ascii")
-        self.settings.ui[SETTINGS_KEY] = saved
+        remember_splitter(self.settings, SETTINGS_KEY, self.splitter)
 
     @Slot(int)
     def _on_preview_sig_printed(self, pages: int) -> None:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from crm_desktop.core.settings import Settings
 from crm_desktop.ui.icons import line_pixmap
 from crm_desktop.ui.style import make_title, scaled_font
 
@@ -182,3 +184,37 @@ class PageHeader(QWidget):
     def set_texts(self, title: str, subtitle: str) -> None:
         self.title_label.setText(title)
         self.subtitle_label.setText(subtitle)
+
+
+# ----------------------------------------------------------------- remembered layouts
+
+
+def state_text(state: QByteArray) -> str:
+    """A widget's saved state (``saveState``/``saveGeometry``) as text for the settings file."""
+    return bytes(state.toBase64().data()).decode("ascii")
+
+
+def state_bytes(saved: object) -> QByteArray | None:
+    """The state ``state_text`` wrote (None when nothing usable was saved)."""
+    if not isinstance(saved, str) or not saved:
+        return None
+    return QByteArray.fromBase64(saved.encode("ascii"))
+
+
+def restore_splitter(settings: Settings | None, key: str, splitter: QSplitter) -> None:
+    """Give ``splitter`` the sizes remembered under ``settings.ui[key]["splitter"]``."""
+    saved = settings.ui.get(key) if settings is not None else None
+    state = state_bytes(saved.get("splitter")) if isinstance(saved, dict) else None
+    if state is not None:
+        splitter.restoreState(state)
+
+
+def remember_splitter(settings: Settings | None, key: str, splitter: QSplitter) -> None:
+    """Keep ``splitter``'s sizes in ``settings.ui[key]["splitter"]`` (the settings file is
+    written when the main window closes)."""
+    if settings is None:
+        return
+    saved = settings.ui.get(key)
+    saved = dict(saved) if isinstance(saved, dict) else {}
+    saved["splitter"] = state_text(splitter.saveState())
+    settings.ui[key] = saved
